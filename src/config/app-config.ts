@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import { envSchema, FILE_CAPABLE } from './config.schema';
+
+export type PamCoreAuthMode = 'oauth2' | 'oauth1';
+
+export interface OAuth2Settings {
+  clientId: string;
+  clientSecret: string;
+  tokenPath: string;
+  clientAuth: 'body' | 'basic';
+  tenant?: string;
+}
+
+export interface OAuth1Settings {
+  consumerKey: string;
+  consumerSecret: string;
+  tokenKey: string;
+  tokenSecret: string;
+}
+
+export interface PamCoreSettings {
+  /** Base URL without a trailing slash; a path prefix is kept. */
+  baseUrl: string;
+  auth: PamCoreAuthMode;
+  oauth2?: OAuth2Settings;
+  oauth1?: OAuth1Settings;
+  /** Template containing {sessionId}. */
+  dropPath: string;
+  sessionsPath: string;
+  timeoutMs: number;
+  /** PEM contents of PAM_CORE_CA_FILE, when given. */
+  ca?: string;
+  tlsInsecure: boolean;
+  maxConcurrency: number;
+}
+
+export interface AuthSettings {
+  issuer: string;
+  jwksUrl?: string;
+  audience: string;
+  rolesClaim: string;
+  algorithms: string[];
+  clockSkewSeconds: number;
+  apiKeysFile?: string;
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  pamCore: PamCoreSettings;
+  auth: AuthSettings;
+  rbac: { policyFile: string };
+  audit: { databaseUrl: string; hmacKey?: string };
+  redisUrl?: string;
+  rateLimit: { terminationsPerMinute: number };
+  corsOrigins: string[];
+  metricsPublic: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
+
+/** Thrown by {@link loadConfigOrThrow}; its message is one line per problem, never a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Resolves NAME_FILE into NAME. Both set is an error; an unreadable file is an error. */
+function resolveFiles(env: NodeJS.ProcessEnv, errors: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const name of FILE_CAPABLE) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      errors.push(`${name}_FILE: cannot be set together with ${name}`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch {
+      errors.push(`${name}_FILE: must be a readable file`);
+    }
+  }
+  return out;
+}
+
+function requireAll(
+  pairs: Array<[string, string | undefined]>,
+  why: string,
+  errors: string[],
+): boolean {
+  let ok = true;
+  for (const [name, value] of pairs) {
+    if (value === undefined) {
+      errors.push(`${name}: is required ${why}`);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** Validates the environment against the configuration contract; never throws. */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const errors: string[] = [];
+  const resolved = resolveFiles(env, errors);
+  const parsed = envSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      errors.push(`${name}: ${issue.message}`);
+    }
+    return { ok: false, errors: dedupe(errors) };
+  }
+  const e = parsed.data;
+
+  let oauth2: OAuth2Settings | undefined;
+  let oauth1: OAuth1Settings | undefined;
+  if (e.PAM_CORE_AUTH === 'oauth2') {
+    const why = 'when PAM_CORE_AUTH=oauth2';
+    if (
+      requireAll(
+        [
+          ['PAM_CORE_CLIENT_ID', e.PAM_CORE_CLIENT_ID],
+          ['PAM_CORE_CLIENT_SECRET', e.PAM_CORE_CLIENT_SECRET],
+        ],
+        why,
+        errors,
+      )
+    ) {
+      oauth2 = {
+        clientId: e.PAM_CORE_CLIENT_ID!,
+        clientSecret: e.PAM_CORE_CLIENT_SECRET!,
+        tokenPath: e.PAM_CORE_TOKEN_PATH,
+        clientAuth: e.PAM_CORE_TOKEN_CLIENT_AUTH,
+        tenant: e.PAM_CORE_TENANT,
+      };
+    }
+  } else {
+    const why = 'when PAM_CORE_AUTH=oauth1';
+    if (
+      requireAll(
+        [
+          ['PAM_CORE_CONSUMER_KEY', e.PAM_CORE_CONSUMER_KEY],
+          ['PAM_CORE_CONSUMER_SECRET', e.PAM_CORE_CONSUMER_SECRET],
+          ['PAM_CORE_TOKEN_KEY', e.PAM_CORE_TOKEN_KEY],
+          ['PAM_CORE_TOKEN_SECRET', e.PAM_CORE_TOKEN_SECRET],
+        ],
+        why,
+        errors,
+      )
+    ) {
+      oauth1 = {
+        consumerKey: e.PAM_CORE_CONSUMER_KEY!,
+        consumerSecret: e.PAM_CORE_CONSUMER_SECRET!,
+        tokenKey: e.PAM_CORE_TOKEN_KEY!,
+        tokenSecret: e.PAM_CORE_TOKEN_SECRET!,
+      };
+    }
+  }
+
+  let ca: string | undefined;
+  if (e.PAM_CORE_CA_FILE) {
+    try {
+      ca = readFileSync(e.PAM_CORE_CA_FILE, 'utf8');
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+        errors.push('PAM_CORE_CA_FILE: must be a PEM file with at least one certificate');
+      }
+    } catch {
+      errors.push('PAM_CORE_CA_FILE: must be a readable PEM file');
+    }
+  }
+  if (e.PAM_CORE_CA_FILE && e.PAM_CORE_TLS_INSECURE) {
+    errors.push('PAM_CORE_TLS_INSECURE: cannot be true together with PAM_CORE_CA_FILE');
+  }
+  if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
+
+  return {
+    ok: true,
+    config: {
+      env: e.NODE_ENV,
+      port: e.PORT,
+      host: e.HOST,
+      pamCore: {
+        baseUrl: e.PAM_CORE_URL.replace(/\/+$/, ''),
+        auth: e.PAM_CORE_AUTH,
+        oauth2,
+        oauth1,
+        dropPath: e.PAM_CORE_DROP_PATH,
+        sessionsPath: e.PAM_CORE_SESSIONS_PATH.replace(/\/+$/, ''),
+        timeoutMs: e.PAM_CORE_TIMEOUT_MS,
+        ca,
+        tlsInsecure: e.PAM_CORE_TLS_INSECURE,
+        maxConcurrency: e.PAM_CORE_MAX_CONCURRENCY,
+      },
+      auth: {
+        issuer: e.AUTH_ISSUER,
+        jwksUrl: e.AUTH_JWKS_URL,
+        audience: e.AUTH_AUDIENCE,
+        rolesClaim: e.AUTH_ROLES_CLAIM,
+        algorithms: e.AUTH_ALGORITHMS,
+        clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
+        apiKeysFile: e.AUTH_API_KEYS_FILE,
+      },
+      rbac: { policyFile: e.RBAC_POLICY_FILE },
+      audit: { databaseUrl: e.AUDIT_DATABASE_URL, hmacKey: e.AUDIT_HMAC_KEY },
+      redisUrl: e.REDIS_URL,
+      rateLimit: { terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE },
+      corsOrigins: e.CORS_ORIGINS,
+      metricsPublic: e.METRICS_PUBLIC,
+      logLevel: e.LOG_LEVEL,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}
+
+/** The one place that reads the process environment. */
+export function loadConfigFromProcess(): ConfigResult {
+  return loadConfig(process.env);
+}
+
+/** Like {@link loadConfig}, for callers that prefer an exception. */
+export function loadConfigOrThrow(env: NodeJS.ProcessEnv): AppConfig {
+  const r = loadConfig(env);
+  if (!r.ok) throw new ConfigError(r.errors);
+  return r.config;
+}
+
+function dedupe(list: string[]): string[] {
+  return [...new Set(list)];
+}

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+
+/** Parses "true"/"false" (and 1/0, yes/no) strictly; anything else is an error. */
+const bool = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const s = v.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(s)) return true;
+      if (['false', '0', 'no'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const httpUrl = (msg = 'must be an http(s) URL') =>
+  z.string({ message: `is required and ${msg}` }).refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, msg);
+
+const optionalHttpUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .refine((v) => {
+    if (v === undefined) return true;
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Path template or path: must start with "/" and contain no query or fragment. */
+const path = (def: string, needsId = false) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : v))
+    .refine((v) => /^\/[^?#\s]*$/.test(v), 'must be a path starting with "/"')
+    .refine(
+      (v) => !needsId || v.includes('{sessionId}'),
+      'must contain the placeholder {sessionId}',
+    );
+
+/**
+ * The raw environment contract (design.md, "Configuration contract"). Every key is a string
+ * as it comes from the environment; transforms turn them into typed values.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      message: 'must be development, production or test',
+    })
+    .optional()
+    .default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? '0.0.0.0' : v)),
+
+  PAM_CORE_URL: httpUrl(),
+  PAM_CORE_AUTH: z
+    .enum(['oauth2', 'oauth1'], { message: 'must be oauth2 or oauth1' })
+    .optional()
+    .default('oauth2'),
+  PAM_CORE_CLIENT_ID: optionalString,
+  PAM_CORE_CLIENT_SECRET: optionalString,
+  PAM_CORE_TOKEN_PATH: path('/iso/oauth2/token'),
+  PAM_CORE_TOKEN_CLIENT_AUTH: z
+    .enum(['body', 'basic'], { message: 'must be body or basic' })
+    .optional()
+    .default('body'),
+  PAM_CORE_TENANT: optionalString,
+  PAM_CORE_CONSUMER_KEY: optionalString,
+  PAM_CORE_CONSUMER_SECRET: optionalString,
+  PAM_CORE_TOKEN_KEY: optionalString,
+  PAM_CORE_TOKEN_SECRET: optionalString,
+  PAM_CORE_DROP_PATH: path('/api/pam/session/drop/{sessionId}', true),
+  PAM_CORE_SESSIONS_PATH: path('/api/session/remotesessions'),
+  PAM_CORE_TIMEOUT_MS: int(10000, 100, 600000),
+  PAM_CORE_CA_FILE: optionalString,
+  PAM_CORE_TLS_INSECURE: bool(false),
+  PAM_CORE_MAX_CONCURRENCY: int(64, 1, 10000),
+
+  AUTH_ISSUER: httpUrl(),
+  AUTH_JWKS_URL: optionalHttpUrl,
+  AUTH_AUDIENCE: z.string({ message: 'is required (the expected "aud" of caller tokens)' }).min(1, 'must not be empty'),
+  AUTH_ROLES_CLAIM: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'roles' : v))
+    .refine((v) => /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(v), 'must be a dot path such as realm_access.roles'),
+  AUTH_ALGORITHMS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'RS256,ES256,PS256' : v))
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine(
+      (algs) => algs.length > 0 && algs.every((a) => /^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a)),
+      'must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)',
+    ),
+  AUTH_CLOCK_SKEW_SECONDS: int(30, 0, 300),
+  AUTH_API_KEYS_FILE: optionalString,
+
+  RBAC_POLICY_FILE: z.string({ message: 'is required (path to the YAML or JSON policy)' }).min(1, 'must not be empty'),
+
+  AUDIT_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'sqlite:./data/audit.db' : v))
+    .refine(
+      (v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v),
+      'must be sqlite:<path> or postgres://…',
+    ),
+  AUDIT_HMAC_KEY: optionalString,
+
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || /^rediss?:\/\/.+/.test(v), 'must be a redis:// or rediss:// URL'),
+  RATE_LIMIT_TERMINATIONS_PER_MINUTE: int(60, 0, 1000000),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .refine(
+      (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+      'must be a comma-separated list of origins such as https://app.example.com',
+    ),
+  METRICS_PUBLIC: bool(false),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .default('info'),
+  SHUTDOWN_TIMEOUT_MS: int(15000, 0, 600000),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+/** Settings that may be given as NAME_FILE (a path whose contents are the value). */
+export const FILE_CAPABLE = [
+  'PAM_CORE_CLIENT_ID',
+  'PAM_CORE_CLIENT_SECRET',
+  'PAM_CORE_CONSUMER_KEY',
+  'PAM_CORE_CONSUMER_SECRET',
+  'PAM_CORE_TOKEN_KEY',
+  'PAM_CORE_TOKEN_SECRET',
+  'AUDIT_HMAC_KEY',
+  'AUDIT_DATABASE_URL',
+  'REDIS_URL',
+] as const;
+
+/** Values never echoed in error messages. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'PAM_CORE_CLIENT_SECRET',
+  'PAM_CORE_CONSUMER_SECRET',
+  'PAM_CORE_TOKEN_SECRET',
+  'AUDIT_HMAC_KEY',
+  'AUDIT_DATABASE_URL',
+  'REDIS_URL',
+]);

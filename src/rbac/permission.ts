@@ -1,0 +1,2 @@
+export const PERMISSIONS = ['session:terminate', 'session:read', 'audit:read'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
