@@ -230,6 +230,8 @@ export function loadConfigOrThrow(env: NodeJS.ProcessEnv): AppConfig {
   return r.config;
 }
 
+/** Drops duplicates, and "X: is required" when "X_FILE: …" already explains why X is missing. */
 function dedupe(list: string[]): string[] {
-  return [...new Set(list)];
+  const fileProblems = new Set(list.filter((l) => /^[A-Z0-9_]+_FILE: /.test(l)).map((l) => l.split('_FILE:')[0]));
+  return [...new Set(list)].filter((l) => !(fileProblems.has(l.split(':')[0]) && l.includes(': is required')));
 }

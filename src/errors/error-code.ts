@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'AUDIT_UNAVAILABLE',
   'IDEMPOTENCY_KEY_REUSED',
+  'NOT_FOUND',
   'INTERNAL',
 ] as const;
 
@@ -47,6 +48,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 429;
     case 'IDEMPOTENCY_KEY_REUSED':
       return 422;
+    case 'NOT_FOUND':
+      return 404;
     case 'INTERNAL':
       return 500;
   }
@@ -81,6 +84,8 @@ export function titleFor(code: ErrorCode): string {
       return 'Audit log unavailable';
     case 'IDEMPOTENCY_KEY_REUSED':
       return 'Idempotency key reused with a different request';
+    case 'NOT_FOUND':
+      return 'No such route';
     case 'INTERNAL':
       return 'Internal error';
   }

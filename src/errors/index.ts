@@ -1,2 +1,3 @@
 export * from './error-code';
 export * from './gateway-error';
+export * from './to-gateway-error';

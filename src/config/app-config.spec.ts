@@ -1,0 +1,141 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './app-config';
+
+const base = {
+  PAM_CORE_URL: 'https://segura.example.com/segura/',
+  PAM_CORE_CLIENT_ID: 'client',
+  PAM_CORE_CLIENT_SECRET: 'super-secret-value',
+  AUTH_ISSUER: 'https://idp.example.com/realms/corp',
+  AUTH_AUDIENCE: 'pam-gateway',
+  RBAC_POLICY_FILE: './policy.yaml',
+};
+
+function errorsOf(env: Record<string, string>): string[] {
+  const r = loadConfig(env);
+  if (r.ok) throw new Error('expected configuration errors');
+  return r.errors;
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const r = loadConfig(base);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const c = r.config;
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.pamCore.baseUrl).toBe('https://segura.example.com/segura');
+    expect(c.pamCore.auth).toBe('oauth2');
+    expect(c.pamCore.oauth2).toEqual({
+      clientId: 'client',
+      clientSecret: 'super-secret-value',
+      tokenPath: '/iso/oauth2/token',
+      clientAuth: 'body',
+      tenant: undefined,
+    });
+    expect(c.pamCore.dropPath).toBe('/api/pam/session/drop/{sessionId}');
+    expect(c.pamCore.sessionsPath).toBe('/api/session/remotesessions');
+    expect(c.pamCore.timeoutMs).toBe(10000);
+    expect(c.pamCore.tlsInsecure).toBe(false);
+    expect(c.auth.rolesClaim).toBe('roles');
+    expect(c.auth.algorithms).toEqual(['RS256', 'ES256', 'PS256']);
+    expect(c.audit.databaseUrl).toBe('sqlite:./data/audit.db');
+    expect(c.rateLimit.terminationsPerMinute).toBe(60);
+    expect(c.corsOrigins).toEqual([]);
+    expect(c.metricsPublic).toBe(false);
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('names every missing required variable on its own line', () => {
+    const errors = errorsOf({});
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PAM_CORE_URL: /),
+        expect.stringMatching(/^AUTH_ISSUER: /),
+        expect.stringMatching(/^AUTH_AUDIENCE: /),
+        expect.stringMatching(/^RBAC_POLICY_FILE: /),
+      ]),
+    );
+  });
+
+  it.each([
+    ['PAM_CORE_URL', 'ftp://x', 'PAM_CORE_URL: must be an http(s) URL'],
+    ['PAM_CORE_URL', 'not a url', 'PAM_CORE_URL: must be an http(s) URL'],
+    ['PAM_CORE_AUTH', 'basic', 'PAM_CORE_AUTH: must be oauth2 or oauth1'],
+    ['PAM_CORE_TOKEN_CLIENT_AUTH', 'header', 'PAM_CORE_TOKEN_CLIENT_AUTH: must be body or basic'],
+    ['PAM_CORE_TIMEOUT_MS', '10s', 'PAM_CORE_TIMEOUT_MS: must be a whole number from 100 to 600000'],
+    ['PAM_CORE_TLS_INSECURE', 'maybe', 'PAM_CORE_TLS_INSECURE: must be true or false'],
+    ['PAM_CORE_DROP_PATH', '/api/drop', 'PAM_CORE_DROP_PATH: must contain the placeholder {sessionId}'],
+    ['PORT', '70000', 'PORT: must be a whole number from 0 to 65535'],
+    ['AUTH_ALGORITHMS', 'HS256', 'AUTH_ALGORITHMS: must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)'],
+    ['AUDIT_DATABASE_URL', 'mysql://x', 'AUDIT_DATABASE_URL: must be sqlite:<path> or postgres://…'],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    ['CORS_ORIGINS', 'https://ok.example.com,*', 'CORS_ORIGINS: must be a comma-separated list of origins such as https://app.example.com'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent'],
+  ])('%s=%s is refused with a clear line', (name, value, line) => {
+    expect(errorsOf({ ...base, [name]: value })).toContain(line);
+  });
+
+  it('requires the credentials of the chosen auth mode', () => {
+    expect(errorsOf({ ...base, PAM_CORE_CLIENT_SECRET: '' })).toEqual([
+      'PAM_CORE_CLIENT_SECRET: is required when PAM_CORE_AUTH=oauth2',
+    ]);
+    const errors = errorsOf({ ...base, PAM_CORE_AUTH: 'oauth1' });
+    expect(errors).toEqual([
+      'PAM_CORE_CONSUMER_KEY: is required when PAM_CORE_AUTH=oauth1',
+      'PAM_CORE_CONSUMER_SECRET: is required when PAM_CORE_AUTH=oauth1',
+      'PAM_CORE_TOKEN_KEY: is required when PAM_CORE_AUTH=oauth1',
+      'PAM_CORE_TOKEN_SECRET: is required when PAM_CORE_AUTH=oauth1',
+    ]);
+  });
+
+  it('reads secrets from NAME_FILE and never echoes a value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'from-file-secret\n');
+    const env: Record<string, string> = { ...base, PAM_CORE_CLIENT_SECRET_FILE: file };
+    delete env.PAM_CORE_CLIENT_SECRET;
+    const r = loadConfig(env);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.config.pamCore.oauth2?.clientSecret).toBe('from-file-secret');
+
+    expect(errorsOf({ ...base, PAM_CORE_CLIENT_SECRET_FILE: file })).toEqual([
+      'PAM_CORE_CLIENT_SECRET_FILE: cannot be set together with PAM_CORE_CLIENT_SECRET',
+    ]);
+    const missing = errorsOf({ ...env, PAM_CORE_CLIENT_SECRET_FILE: join(dir, 'nope') });
+    expect(missing).toEqual(['PAM_CORE_CLIENT_SECRET_FILE: must be a readable file']);
+    const all = errorsOf({ ...base, PAM_CORE_URL: 'super-secret-value', AUDIT_DATABASE_URL: 'mysql://u:p4ss@h/db' });
+    expect(all.join('\n')).not.toContain('super-secret-value');
+    expect(all.join('\n')).not.toContain('p4ss');
+  });
+
+  it('loads a CA bundle and refuses it together with TLS_INSECURE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const r = loadConfig({ ...base, PAM_CORE_CA_FILE: ca });
+    expect(r.ok && r.config.pamCore.ca).toContain('BEGIN CERTIFICATE');
+    expect(errorsOf({ ...base, PAM_CORE_CA_FILE: ca, PAM_CORE_TLS_INSECURE: 'true' })).toEqual([
+      'PAM_CORE_TLS_INSECURE: cannot be true together with PAM_CORE_CA_FILE',
+    ]);
+    const notPem = join(dir, 'x.txt');
+    writeFileSync(notPem, 'hello');
+    expect(errorsOf({ ...base, PAM_CORE_CA_FILE: notPem })).toEqual([
+      'PAM_CORE_CA_FILE: must be a PEM file with at least one certificate',
+    ]);
+  });
+
+  it('parses lists and booleans', () => {
+    const r = loadConfig({
+      ...base,
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+      METRICS_PUBLIC: 'true',
+      AUTH_ALGORITHMS: 'ES256,EdDSA',
+    });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.config.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(r.config.metricsPublic).toBe(true);
+    expect(r.config.auth.algorithms).toEqual(['ES256', 'EdDSA']);
+  });
+});

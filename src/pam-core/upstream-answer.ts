@@ -1,0 +1,38 @@
+/**
+ * What one HTTP exchange with Segura produced, before classification. Internal to
+ * pam-core: no undici type crosses this line.
+ */
+export type TransportFailure =
+  /** Nothing was written: connection refused, DNS failure, connect timeout. Safe to repeat. */
+  | 'not-sent'
+  /** TLS handshake failed (untrusted or mismatched certificate): nothing was written. */
+  | 'tls'
+  /** No (complete) answer within the timeout after the request may have been written. */
+  | 'timeout'
+  /** The connection was reset or closed after the request was written. */
+  | 'reset'
+  /** The peer answered something that is not HTTP. */
+  | 'protocol'
+  /** Anything else the HTTP client reported. */
+  | 'other';
+
+export interface UpstreamResponse {
+  kind: 'response';
+  status: number;
+  contentType?: string;
+  /** Body as text; empty when `complete` is false because it was too large. */
+  bodyText: string;
+  /** False when the body was cut off (connection closed mid-body or over the size limit). */
+  complete: boolean;
+  durationMs: number;
+}
+
+export interface UpstreamTransportFailure {
+  kind: 'transport';
+  failure: TransportFailure;
+  /** Set when headers had arrived before the failure. */
+  status?: number;
+  durationMs: number;
+}
+
+export type UpstreamAnswer = UpstreamResponse | UpstreamTransportFailure;

@@ -1,0 +1,26 @@
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** The answer to a termination, identical in both channels. */
+@ObjectType()
+export class TerminateSessionPayload {
+  @Field(() => ID)
+  @ApiProperty({ example: 'e7acacb6aedbab70073456da5744166939b77527' })
+  sessionId!: string;
+
+  @Field()
+  @ApiProperty()
+  terminated!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Segura's English message, never its raw body" })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Session dropped successfully' })
+  message!: string | null;
+
+  @Field(() => ID)
+  @ApiProperty({ description: 'Id of the audit record of this termination' })
+  auditEventId!: string;
+
+  @Field()
+  @ApiProperty()
+  requestId!: string;
+}

@@ -1,0 +1,68 @@
+import { GatewayError } from '../errors';
+import { isValidSessionId } from '../pam-core';
+
+export const REASON_MAX_LENGTH = 500;
+
+export interface TerminateInput {
+  sessionId: string;
+  reason?: string;
+}
+
+/** What was asked, kept (bounded) for the audit record even when it is invalid. */
+export function printableForAudit(value: unknown, max = 200): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return cleaned.length > max ? `${cleaned.slice(0, max)}…` : cleaned;
+}
+
+/**
+ * Validates a termination request. The id is checked first, before anything else happens;
+ * reason is trimmed, at most 500 characters, required when the policy says so.
+ */
+export function parseTerminateInput(id: unknown, reason: unknown, requireReason: boolean): TerminateInput {
+  if (typeof id !== 'string' || !isValidSessionId(id)) {
+    throw new GatewayError('BAD_USER_INPUT', 'Invalid session id', {
+      field: 'id',
+      detail: 'id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$',
+    });
+  }
+  let trimmed: string | undefined;
+  if (reason !== undefined && reason !== null) {
+    if (typeof reason !== 'string') {
+      throw new GatewayError('BAD_USER_INPUT', 'Invalid reason', { field: 'reason', detail: 'reason must be a string' });
+    }
+    trimmed = reason.trim();
+    if (trimmed.length > REASON_MAX_LENGTH) {
+      throw new GatewayError('BAD_USER_INPUT', 'Reason too long', {
+        field: 'reason',
+        detail: `reason must be at most ${REASON_MAX_LENGTH} characters`,
+      });
+    }
+    if (trimmed === '') trimmed = undefined;
+  }
+  if (requireReason && trimmed === undefined) {
+    throw new GatewayError('BAD_USER_INPUT', 'Reason required', {
+      field: 'reason',
+      detail: 'reason is required by policy',
+    });
+  }
+  return { sessionId: id, reason: trimmed };
+}
+
+/** REST body: absent, or a JSON object whose only known field is `reason`. */
+export function parseTerminateBody(body: unknown): { reason?: unknown } {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new GatewayError('BAD_USER_INPUT', 'Invalid body', { field: 'body', detail: 'body must be a JSON object' });
+  }
+  const unknownKeys = Object.keys(body).filter((k) => k !== 'reason');
+  if (unknownKeys.length > 0) {
+    const name = printableForAudit(unknownKeys[0], 40) ?? '';
+    throw new GatewayError('BAD_USER_INPUT', 'Unknown field', {
+      field: name,
+      detail: `unknown field "${name}"; only "reason" is accepted`,
+    });
+  }
+  return { reason: (body as { reason?: unknown }).reason };
+}
