@@ -60,7 +60,10 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   try {
-    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    return {
+      id: formDecode(decoded.slice(0, colon)),
+      secret: formDecode(decoded.slice(colon + 1)),
+    };
   } catch {
     return undefined;
   }
@@ -72,7 +75,9 @@ export function handleTokenRequest(
   tokens: TokenStore,
   req: TokenRequest,
 ): SimReply {
-  const isForm = (req.contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+  const isForm = (req.contentType ?? '')
+    .toLowerCase()
+    .startsWith('application/x-www-form-urlencoded');
   const form = req.method === 'POST' && isForm ? safePairs(req.body) : new Map<string, string>();
   // league/oauth2-server picks the grant first, then authenticates the client.
   if (form.get('grant_type') !== 'client_credentials') return replies.unsupportedGrant();

@@ -69,7 +69,8 @@ function route(sim: ControlTarget, key: string, input: unknown): SimReply {
         issuedTokens: sim.issuedTokens.length,
       });
     case 'POST /faults': {
-      if (typeof input !== 'object' || input === null) throw new Error('body must be {fault, match?, times?}');
+      if (typeof input !== 'object' || input === null)
+        throw new Error('body must be {fault, match?, times?}');
       const { fault, match, times } = input as Record<string, unknown>;
       sim.injectFault(validateFault(fault), validateMatch(match), parseTimes(times));
       return jsonReply(201, { queued: true });
@@ -83,9 +84,12 @@ function route(sim: ControlTarget, key: string, input: unknown): SimReply {
     case 'GET /sessions':
       return jsonReply(200, sim.getSessions());
     case 'POST /sessions':
-      if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input)))
+      if (
+        input !== undefined &&
+        (typeof input !== 'object' || input === null || Array.isArray(input))
+      )
         throw new Error('body must be a partial session object');
-      return jsonReply(201, sim.addSession(input as Partial<SimSession> | undefined));
+      return jsonReply(201, sim.addSession(input));
     case 'PUT /sessions':
       if (!Array.isArray(input)) throw new Error('body must be an array of sessions');
       sim.seedSessions(input as SimSession[]);

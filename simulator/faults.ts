@@ -68,7 +68,8 @@ export function validateFault(input: unknown): Fault {
   const f = input as Record<string, unknown>;
   switch (f.kind) {
     case 'latency':
-      if (typeof f.ms !== 'number' || !(f.ms >= 0)) throw new Error('latency needs ms >= 0');
+      if (typeof f.ms !== 'number' || !(f.ms >= 0 && f.ms <= 2 ** 31 - 1))
+        throw new Error('latency needs 0 <= ms < 2^31');
       return { kind: 'latency', ms: f.ms };
     case 'status':
       if (!isStatus(f.status) || typeof f.body !== 'string')

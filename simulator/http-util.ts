@@ -41,7 +41,9 @@ export function jsonReply(status: number, body: unknown): SimReply {
 /** Splits a raw request target into raw path and raw query (nothing decoded). */
 export function splitTarget(target: string): { path: string; query: string } {
   const q = target.indexOf('?');
-  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
+  return q < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, q), query: target.slice(q + 1) };
 }
 
 export function headerValue(req: IncomingMessage, name: string): string | undefined {

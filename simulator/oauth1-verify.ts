@@ -92,13 +92,19 @@ export function normalizeParams(params: Param[]): string {
 
 /** RFC 5849 §3.4.1.1. */
 export function signatureBaseString(method: string, baseUri: string, params: Param[]): string {
-  return [method.toUpperCase(), rfc3986Encode(baseUri), rfc3986Encode(normalizeParams(params))].join(
-    '&',
-  );
+  return [
+    method.toUpperCase(),
+    rfc3986Encode(baseUri),
+    rfc3986Encode(normalizeParams(params)),
+  ].join('&');
 }
 
 /** RFC 5849 §3.4.2: key is encoded consumer secret "&" encoded token secret. */
-export function hmacSha1Signature(base: string, consumerSecret: string, tokenSecret: string): string {
+export function hmacSha1Signature(
+  base: string,
+  consumerSecret: string,
+  tokenSecret: string,
+): string {
   const key = `${rfc3986Encode(consumerSecret)}&${rfc3986Encode(tokenSecret)}`;
   return createHmac('sha1', key).update(base).digest('base64');
 }

@@ -35,7 +35,8 @@ const DROP_RE = /^\/(?:api\/pam|iso)\/session\/drop\/([^/]+)$/;
 const LIST_RE = /^\/(?:api|api\/pam|iso)\/session\/remotesessions\/?$/;
 const GET_RE = /^\/(?:api|api\/pam|iso)\/session\/remotesessions\/([^/]+)$/;
 // Segura's ids: 40 hex in the docs; one API description shows UUIDs.
-const WELL_FORMED_ID_RE = /^(?:[0-9a-f]{8,64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const WELL_FORMED_ID_RE =
+  /^(?:[0-9a-f]{8,64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 export function classify(path: string, prefix: string, tokenPath: string): ApiRoute {
   if (prefix !== '' && !path.startsWith(`${prefix}/`)) return { kind: 'other', underPrefix: false };
@@ -106,7 +107,9 @@ export class SeguraApi {
         if (this.opts.listLatencyMs > 0) await this.delay(this.opts.listLatencyMs);
         return this.list();
       case 'get':
-        return req.method === 'GET' ? this.getOne(route.rawId ?? '') : replies.resourceNotFound(false);
+        return req.method === 'GET'
+          ? this.getOne(route.rawId ?? '')
+          : replies.resourceNotFound(false);
       case 'other':
         return replies.resourceNotFound(false);
     }

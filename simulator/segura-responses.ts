@@ -109,8 +109,7 @@ export const replies = {
   unexpected: (): SimReply => envelopeError(500, MSG.unexpected),
   notAuthorized: (): SimReply => envelopeError(500, MSG.notAuthorized),
   dropFailed: (): SimReply => envelopeError(500, MSG.dropFailed),
-  sessionNotFound: (): SimReply =>
-    envelopeError(400, MSG.sessionNotFound, MSG.sessionNotFound),
+  sessionNotFound: (): SimReply => envelopeError(400, MSG.sessionNotFound, MSG.sessionNotFound),
   unexpectedIdentifier: (): SimReply =>
     envelopeError(400, MSG.unexpectedIdentifier, MSG.unexpectedIdentifier),
   clientAuthFailed: (): SimReply =>

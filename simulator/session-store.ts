@@ -22,9 +22,12 @@ export class SessionStore {
 
   /** Replaces everything (fields missing from a partial entry get defaults). */
   replace(sessions: readonly Partial<SimSession>[]): void {
-    this.list = [];
+    // Build aside first so a bad entry leaves the current sessions untouched.
+    const next = new SessionStore();
+    for (const s of sessions) next.add(s);
+    this.list = next.list;
     this.byHash.clear();
-    for (const s of sessions) this.add(s);
+    for (const s of this.list) this.byHash.set(s.sessionId, s);
   }
 
   /** Adds an active session with generated defaults; a duplicate session id is refused. */
@@ -65,10 +68,12 @@ export class SessionStore {
   }
 
   private complete(partial: Partial<SimSession>): SimSession {
-    if (typeof partial !== 'object' || partial === null) throw new Error('session must be an object');
+    if (typeof partial !== 'object' || partial === null)
+      throw new Error('session must be an object');
     for (const field of STRING_FIELDS) {
       const value = partial[field];
-      if (value !== undefined && typeof value !== 'string') throw new Error(`${field} must be a string`);
+      if (value !== undefined && typeof value !== 'string')
+        throw new Error(`${field} must be a string`);
     }
     if (partial.itsm !== undefined && partial.itsm !== null && typeof partial.itsm !== 'string')
       throw new Error('itsm must be a string or null');
