@@ -1,14 +1,35 @@
 // Unit specs live beside the code (src/**/*.spec.ts); e2e tests under test/ talk to real
 // servers on loopback (simulator, OIDC issuer, SQLite, PostgreSQL, Redis).
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+//
+// jwks-rsa 4 requires jose 6, which ships ES modules only. Node >= 20.19 loads it through
+// require() in production, but jest's own loader cannot, so jest compiles jose to CommonJS
+// (https://jestjs.io/docs/ecmascript-modules). The real jose runs in the tests.
+// Type checking is `npm run typecheck`'s job; tests only transpile (tsconfig.jest.json).
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
+const transform = {
+  '^.+\\.ts$': tsJest,
+  '/node_modules/jose/.+\\.js$': tsJest,
+};
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/simulator/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', rootDir: '.', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 30000 },
+    {
+      ...common,
+      displayName: 'unit',
+      rootDir: '.',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/simulator/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testTimeout: 30000,
+    },
   ],
 };

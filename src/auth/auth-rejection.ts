@@ -12,6 +12,6 @@ export class AuthRejection extends Error {
 
 /** Makes attacker-controlled text (a JWT `alg`, say) safe to put in one log line. */
 export function logSafe(value: unknown, max = 32): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, max);
 }

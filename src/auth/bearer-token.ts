@@ -23,8 +23,12 @@ export interface JwtHeader {
 export function readJwtHeader(token: string): JwtHeader {
   const dot = token.indexOf('.');
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-    if (header !== null && typeof header === 'object' && !Array.isArray(header)) return header as JwtHeader;
+    const header: unknown = JSON.parse(
+      Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'),
+    );
+    if (header !== null && typeof header === 'object' && !Array.isArray(header)) {
+      return header as JwtHeader;
+    }
   } catch {
     // fall through: not JSON
   }

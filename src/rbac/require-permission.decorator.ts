@@ -6,7 +6,8 @@ export const PERMISSION_KEY = 'pam-gateway:permission';
 export const AUDITED_ACTION_KEY = 'pam-gateway:audited-action';
 
 /** The permission a route or resolver field requires; the RBAC guard enforces it. */
-export const RequirePermission = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+export const RequirePermission = (permission: Permission) =>
+  SetMetadata(PERMISSION_KEY, permission);
 
 /** Denials of this route are written to the audit log under this action. */
 export const AuditedAction = (action: AuditAction) => SetMetadata(AUDITED_ACTION_KEY, action);

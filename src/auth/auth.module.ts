@@ -1,0 +1,20 @@
+import { Module, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyService } from './api-key.service';
+import { AuthGuard } from './auth.guard';
+import { JwtAuthService } from './jwt-auth.service';
+import { JwtStrategy } from './jwt.strategy';
+import { SigningKeyService } from './signing-key.service';
+
+/** Authentication: bearer JWTs (OIDC issuer) and service keys. Needs ConfigModule.forRoot. */
+@Module({
+  providers: [SigningKeyService, JwtStrategy, JwtAuthService, ApiKeyService, AuthGuard],
+  exports: [AuthGuard, JwtAuthService, ApiKeyService, SigningKeyService],
+})
+export class AuthModule {}
+
+/**
+ * Registers the module's AuthGuard instance as a global guard. Put it in the root module's
+ * providers before RBAC_GUARD_PROVIDERS: global guards run in registration order.
+ */
+export const AUTH_GUARD_PROVIDERS: Provider[] = [{ provide: APP_GUARD, useExisting: AuthGuard }];

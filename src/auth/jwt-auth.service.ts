@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import type { Identity } from './claims-principal';
+import { JwtStrategy, type VerifiedToken } from './jwt.strategy';
+import { VerifiedTokenCache } from './verified-token.cache';
+
+const CACHE_ENTRIES = 1000;
+const CACHE_MAX_AGE_MS = 60_000;
+
+/** Bearer-token authentication: passport-jwt verification behind a short-lived result cache. */
+@Injectable()
+export class JwtAuthService {
+  // Keyed by the token's SHA-256 so the cache never holds a usable credential.
+  private readonly cache = new VerifiedTokenCache<Identity>(CACHE_ENTRIES, CACHE_MAX_AGE_MS);
+
+  constructor(private readonly strategy: JwtStrategy) {}
+
+  /** Verifies the request's bearer token (already extracted as `token`); throws AuthRejection. */
+  async authenticate(req: Request, token: string): Promise<Identity> {
+    const key = createHash('sha256').update(token).digest('base64');
+    const cached = this.cache.get(key, Date.now());
+    if (cached) return cached;
+    const verified: VerifiedToken = await this.strategy.verify(req);
+    this.cache.set(key, verified.identity, verified.expiresAt, Date.now());
+    return verified.identity;
+  }
+}

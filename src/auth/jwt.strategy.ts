@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import type { Algorithm } from 'jsonwebtoken';
+import * as passport from 'passport';
+import { Strategy } from 'passport-jwt';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { AuthRejection } from './auth-rejection';
+import { bearerTokenFrom } from './bearer-token';
+import { type Claims, type Identity, identityFromClaims } from './claims-principal';
+import { SigningKeyService } from './signing-key.service';
+
+/** What a verified bearer token yields. */
+export interface VerifiedToken {
+  identity: Identity;
+  /** `exp`, in epoch milliseconds. */
+  expiresAt: number;
+}
+
+type Middleware = (req: Request, res: unknown, next: (err?: unknown) => void) => void;
+
+// One passport instance per strategy object instead of the process-wide singleton: several
+// Nest apps in one process (tests, the benchmark) must not overwrite each other's 'jwt'.
+const passports = new WeakMap<object, passport.Authenticator>();
+
+/**
+ * Bearer JWT verification through passport-jwt: signature with the issuer's JWKS key,
+ * asymmetric algorithm allow-list, exact `iss`, `aud`, `exp` (required), `nbf`, clock skew.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly rolesClaim: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, keys: SigningKeyService) {
+    super({
+      jwtFromRequest: (req: Request) => bearerTokenFrom(req.headers.authorization),
+      secretOrKeyProvider: (
+        _req: unknown,
+        rawJwtToken: string,
+        done: (err: unknown, key?: string) => void,
+      ) => {
+        // jsonwebtoken accepts a KeyObject (saves a PEM parse per token); the typings only
+        // mention string | Buffer.
+        keys.keyFor(rawJwtToken).then(
+          (key) => done(null, key as unknown as string),
+          (err: unknown) => done(err),
+        );
+      },
+      algorithms: config.auth.algorithms as Algorithm[],
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      ignoreExpiration: false,
+      jsonWebTokenOptions: { clockTolerance: config.auth.clockSkewSeconds },
+    });
+    this.rolesClaim = config.auth.rolesClaim;
+  }
+
+  /** Called by passport-jwt with the verified payload; enforces what jsonwebtoken leaves optional. */
+  validate(payload: Claims): VerifiedToken {
+    if (typeof payload.exp !== 'number') throw new AuthRejection('jwt rejected: no exp claim');
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw new AuthRejection('jwt rejected: no sub claim');
+    }
+    return {
+      identity: identityFromClaims({ ...payload, sub: payload.sub }, this.rolesClaim),
+      expiresAt: payload.exp * 1000,
+    };
+  }
+
+  /** Used by @nestjs/passport when registering this strategy under 'jwt'. */
+  getPassportInstance(): passport.Authenticator {
+    let instance = passports.get(this);
+    if (!instance) {
+      instance = new passport.Passport();
+      passports.set(this, instance);
+    }
+    return instance;
+  }
+
+  /** Runs passport's authenticate('jwt') on the request (REST or GraphQL alike). */
+  verify(req: Request): Promise<VerifiedToken> {
+    return new Promise<VerifiedToken>((resolve, reject) => {
+      const middleware = this.getPassportInstance().authenticate(
+        'jwt',
+        { session: false },
+        (err: unknown, user: VerifiedToken | false | undefined, info: unknown) => {
+          if (err !== null && err !== undefined) reject(toRejection(err));
+          else if (user) resolve(user);
+          else reject(toRejection(info));
+        },
+      ) as Middleware;
+      middleware(req, req.res, (err?: unknown) =>
+        reject(toRejection(err ?? 'passport did not authenticate')),
+      );
+    });
+  }
+}
+
+/** Maps passport-jwt / jsonwebtoken failures to an operator-readable reason. */
+function toRejection(failure: unknown): AuthRejection {
+  if (failure instanceof AuthRejection) return failure;
+  if (!(failure instanceof Error)) return new AuthRejection(`jwt rejected: ${String(failure)}`);
+  const msg = failure.message;
+  if (failure.name === 'TokenExpiredError') return new AuthRejection('jwt rejected: expired');
+  if (failure.name === 'NotBeforeError')
+    return new AuthRejection('jwt rejected: not yet valid (nbf)');
+  if (msg.startsWith('jwt audience invalid'))
+    return new AuthRejection('jwt rejected: audience mismatch');
+  if (msg.startsWith('jwt issuer invalid'))
+    return new AuthRejection('jwt rejected: issuer mismatch');
+  if (msg === 'invalid signature') return new AuthRejection('jwt rejected: invalid signature');
+  if (msg === 'invalid algorithm') return new AuthRejection('jwt rejected: algorithm not allowed');
+  if (msg === 'jwt malformed' || msg === 'invalid token')
+    return new AuthRejection('jwt rejected: malformed');
+  if (msg === 'No auth token') return new AuthRejection('jwt rejected: no bearer token');
+  // Other jsonwebtoken messages name the failed check, never the token.
+  return new AuthRejection(`jwt rejected: ${msg}`);
+}
