@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   const policyFile = join(DEMO_DIR, 'policy.yaml');
   writeFileSync(policyFile, POLICY);
 
-  const simulator = new PamCoreSimulator({ clientId: 'demo-gateway', clientSecret: 'demo-secret', seed: 12 });
+  const simulator = new PamCoreSimulator({
+    clientId: 'demo-gateway',
+    clientSecret: 'demo-secret',
+    seed: 12,
+  });
   const simulatorUrl = await simulator.start(Number(args['simulator-port']), '127.0.0.1');
   const issuer = await startIssuer(Number(args['issuer-port']));
 
@@ -58,9 +62,21 @@ async function main(): Promise<void> {
   await app.listen(result.config.port, result.config.host);
   const gw = `http://127.0.0.1:${result.config.port}`;
 
-  const operator = await issuer.token({ sub: 'alice', preferred_username: 'alice', roles: ['session-operator'] });
-  const viewer = await issuer.token({ sub: 'bob', preferred_username: 'bob', roles: ['session-viewer'] });
-  const auditor = await issuer.token({ sub: 'carol', preferred_username: 'carol', roles: ['auditor'] });
+  const operator = await issuer.token({
+    sub: 'alice',
+    preferred_username: 'alice',
+    roles: ['session-operator'],
+  });
+  const viewer = await issuer.token({
+    sub: 'bob',
+    preferred_username: 'bob',
+    roles: ['session-viewer'],
+  });
+  const auditor = await issuer.token({
+    sub: 'carol',
+    preferred_username: 'carol',
+    roles: ['auditor'],
+  });
   const active = simulator.getSessions().filter((s) => s.end === '');
   const [first, second] = active;
 

@@ -15,8 +15,9 @@ export interface LocalIssuer {
 export const DEMO_AUDIENCE = 'pam-gateway';
 
 export async function startIssuer(port = 0, host = '127.0.0.1'): Promise<LocalIssuer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OAuth2Server: Server } = require('oauth2-mock-server') as typeof import('oauth2-mock-server');
+  const { OAuth2Server: Server } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('oauth2-mock-server') as typeof import('oauth2-mock-server');
   const server: OAuth2Server = new Server();
   await server.issuer.keys.generate('RS256');
   await server.start(port, host);

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
@@ -14,10 +15,14 @@ import { ProblemDetailsFilter } from './observability/problem-details.filter';
 import { RbacGuard } from './rbac/rbac.guard';
 import { RbacModule } from './rbac/rbac.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './observability/metrics.module';
+import { IpRateLimitGuard } from './rate-limit/ip-rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 export interface AppModuleOptions {
   /** Where JSON log lines go (tests capture them); stdout by default. */
-  logStream?: NodeJS.WritableStream;
+  logStream?: DestinationStream;
 }
 
 @Module({})
@@ -46,13 +51,17 @@ export class AppModule {
           plugins: [requestIdPlugin],
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
         }),
+        MetricsModule.forRoot(config.metricsPublic),
+        RateLimitModule,
         AuthModule,
         RbacModule,
         AuditModule,
         SessionsModule,
+        HealthModule,
       ],
       providers: [
-        // Order matters: who is calling, then what they may do.
+        // Order matters: flood control per IP, who is calling, then what they may do.
+        { provide: APP_GUARD, useExisting: IpRateLimitGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useExisting: RbacGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -64,15 +64,39 @@ describe('loadConfig', () => {
     ['PAM_CORE_URL', 'not a url', 'PAM_CORE_URL: must be an http(s) URL'],
     ['PAM_CORE_AUTH', 'basic', 'PAM_CORE_AUTH: must be oauth2 or oauth1'],
     ['PAM_CORE_TOKEN_CLIENT_AUTH', 'header', 'PAM_CORE_TOKEN_CLIENT_AUTH: must be body or basic'],
-    ['PAM_CORE_TIMEOUT_MS', '10s', 'PAM_CORE_TIMEOUT_MS: must be a whole number from 100 to 600000'],
+    [
+      'PAM_CORE_TIMEOUT_MS',
+      '10s',
+      'PAM_CORE_TIMEOUT_MS: must be a whole number from 100 to 600000',
+    ],
     ['PAM_CORE_TLS_INSECURE', 'maybe', 'PAM_CORE_TLS_INSECURE: must be true or false'],
-    ['PAM_CORE_DROP_PATH', '/api/drop', 'PAM_CORE_DROP_PATH: must contain the placeholder {sessionId}'],
+    [
+      'PAM_CORE_DROP_PATH',
+      '/api/drop',
+      'PAM_CORE_DROP_PATH: must contain the placeholder {sessionId}',
+    ],
     ['PORT', '70000', 'PORT: must be a whole number from 0 to 65535'],
-    ['AUTH_ALGORITHMS', 'HS256', 'AUTH_ALGORITHMS: must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)'],
-    ['AUDIT_DATABASE_URL', 'mysql://x', 'AUDIT_DATABASE_URL: must be sqlite:<path> or postgres://…'],
+    [
+      'AUTH_ALGORITHMS',
+      'HS256',
+      'AUTH_ALGORITHMS: must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)',
+    ],
+    [
+      'AUDIT_DATABASE_URL',
+      'mysql://x',
+      'AUDIT_DATABASE_URL: must be sqlite:<path> or postgres://…',
+    ],
     ['REDIS_URL', 'localhost:6379', 'REDIS_URL: must be a redis:// or rediss:// URL'],
-    ['CORS_ORIGINS', 'https://ok.example.com,*', 'CORS_ORIGINS: must be a comma-separated list of origins such as https://app.example.com'],
-    ['LOG_LEVEL', 'loud', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent'],
+    [
+      'CORS_ORIGINS',
+      'https://ok.example.com,*',
+      'CORS_ORIGINS: must be a comma-separated list of origins such as https://app.example.com',
+    ],
+    [
+      'LOG_LEVEL',
+      'loud',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    ],
   ])('%s=%s is refused with a clear line', (name, value, line) => {
     expect(errorsOf({ ...base, [name]: value })).toContain(line);
   });
@@ -105,7 +129,11 @@ describe('loadConfig', () => {
     ]);
     const missing = errorsOf({ ...env, PAM_CORE_CLIENT_SECRET_FILE: join(dir, 'nope') });
     expect(missing).toEqual(['PAM_CORE_CLIENT_SECRET_FILE: must be a readable file']);
-    const all = errorsOf({ ...base, PAM_CORE_URL: 'super-secret-value', AUDIT_DATABASE_URL: 'mysql://u:p4ss@h/db' });
+    const all = errorsOf({
+      ...base,
+      PAM_CORE_URL: 'super-secret-value',
+      AUDIT_DATABASE_URL: 'mysql://u:p4ss@h/db',
+    });
     expect(all.join('\n')).not.toContain('super-secret-value');
     expect(all.join('\n')).not.toContain('p4ss');
   });

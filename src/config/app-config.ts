@@ -53,7 +53,9 @@ export interface AppConfig {
   rbac: { policyFile: string };
   audit: { databaseUrl: string; hmacKey?: string };
   redisUrl?: string;
-  rateLimit: { terminationsPerMinute: number };
+  rateLimit: { terminationsPerMinute: number; ipPerMinute: number };
+  /** Express 'trust proxy' setting; unset: req.ip is the socket peer. */
+  trustProxy?: string;
   corsOrigins: string[];
   metricsPublic: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -71,7 +73,10 @@ export class ConfigError extends Error {
 }
 
 /** Resolves NAME_FILE into NAME. Both set is an error; an unreadable file is an error. */
-function resolveFiles(env: NodeJS.ProcessEnv, errors: string[]): Record<string, string | undefined> {
+function resolveFiles(
+  env: NodeJS.ProcessEnv,
+  errors: string[],
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
   for (const name of FILE_CAPABLE) {
     const file = env[`${name}_FILE`];
@@ -209,7 +214,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       rbac: { policyFile: e.RBAC_POLICY_FILE },
       audit: { databaseUrl: e.AUDIT_DATABASE_URL, hmacKey: e.AUDIT_HMAC_KEY },
       redisUrl: e.REDIS_URL,
-      rateLimit: { terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE },
+      rateLimit: {
+        terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
+        ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+      },
+      trustProxy: e.TRUST_PROXY,
       corsOrigins: e.CORS_ORIGINS,
       metricsPublic: e.METRICS_PUBLIC,
       logLevel: e.LOG_LEVEL,
@@ -232,6 +241,10 @@ export function loadConfigOrThrow(env: NodeJS.ProcessEnv): AppConfig {
 
 /** Drops duplicates, and "X: is required" when "X_FILE: …" already explains why X is missing. */
 function dedupe(list: string[]): string[] {
-  const fileProblems = new Set(list.filter((l) => /^[A-Z0-9_]+_FILE: /.test(l)).map((l) => l.split('_FILE:')[0]));
-  return [...new Set(list)].filter((l) => !(fileProblems.has(l.split(':')[0]) && l.includes(': is required')));
+  const fileProblems = new Set(
+    list.filter((l) => /^[A-Z0-9_]+_FILE: /.test(l)).map((l) => l.split('_FILE:')[0]),
+  );
+  return [...new Set(list)].filter(
+    (l) => !(fileProblems.has(l.split(':')[0]) && l.includes(': is required')),
+  );
 }

@@ -116,17 +116,27 @@ export const envSchema = z.object({
 
   AUTH_ISSUER: httpUrl(),
   AUTH_JWKS_URL: optionalHttpUrl,
-  AUTH_AUDIENCE: z.string({ message: 'is required (the expected "aud" of caller tokens)' }).min(1, 'must not be empty'),
+  AUTH_AUDIENCE: z
+    .string({ message: 'is required (the expected "aud" of caller tokens)' })
+    .min(1, 'must not be empty'),
   AUTH_ROLES_CLAIM: z
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? 'roles' : v))
-    .refine((v) => /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(v), 'must be a dot path such as realm_access.roles'),
+    .refine(
+      (v) => /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(v),
+      'must be a dot path such as realm_access.roles',
+    ),
   AUTH_ALGORITHMS: z
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? 'RS256,ES256,PS256' : v))
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine(
       (algs) => algs.length > 0 && algs.every((a) => /^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a)),
       'must list asymmetric algorithms only (RS256, PS256, ES256, EdDSA, ...)',
@@ -134,7 +144,9 @@ export const envSchema = z.object({
   AUTH_CLOCK_SKEW_SECONDS: int(30, 0, 300),
   AUTH_API_KEYS_FILE: optionalString,
 
-  RBAC_POLICY_FILE: z.string({ message: 'is required (path to the YAML or JSON policy)' }).min(1, 'must not be empty'),
+  RBAC_POLICY_FILE: z
+    .string({ message: 'is required (path to the YAML or JSON policy)' })
+    .min(1, 'must not be empty'),
 
   AUDIT_DATABASE_URL: z
     .string()
@@ -150,12 +162,30 @@ export const envSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || /^rediss?:\/\/.+/.test(v), 'must be a redis:// or rediss:// URL'),
+    .refine(
+      (v) => v === undefined || /^rediss?:\/\/.+/.test(v),
+      'must be a redis:// or rediss:// URL',
+    ),
   RATE_LIMIT_TERMINATIONS_PER_MINUTE: int(60, 0, 1000000),
+  RATE_LIMIT_IP_PER_MINUTE: int(600, 0, 10000000),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v.trim()))
+    .refine(
+      (v) =>
+        v === undefined || /^(\d{1,2}|loopback|uniquelocal|linklocal|[0-9a-fA-F.:/, ]+)$/.test(v),
+      'must be a hop count, loopback/uniquelocal/linklocal, or a comma-separated list of addresses/CIDRs',
+    ),
   CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine(
       (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
       'must be a comma-separated list of origins such as https://app.example.com',

@@ -21,13 +21,20 @@ const REQUEST_LEVEL_CODES = new Set([
  * Apollo formatError: every error leaves with a code from the gateway's taxonomy and the
  * request id; unknown errors with a bare message only.
  */
-export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatGraphqlError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : error;
   const apolloCode = formatted.extensions?.code;
   let gw: GatewayError;
   if (original instanceof GatewayError) {
     gw = original;
-  } else if (original === undefined && typeof apolloCode === 'string' && REQUEST_LEVEL_CODES.has(apolloCode)) {
+  } else if (
+    original === undefined &&
+    typeof apolloCode === 'string' &&
+    REQUEST_LEVEL_CODES.has(apolloCode)
+  ) {
     // Parse/validation errors: the message is graphql-js's own and safe to repeat.
     return {
       message: formatted.message,
@@ -40,7 +47,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   }
   const extensions: Record<string, unknown> = { code: gw.code };
   if (gw.field) extensions.field = gw.field;
-  if (gw.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = Math.ceil(gw.retryAfterSeconds);
+  if (gw.retryAfterSeconds !== undefined)
+    extensions.retryAfterSeconds = Math.ceil(gw.retryAfterSeconds);
   return {
     message: gw.detail ?? gw.message,
     locations: formatted.locations,

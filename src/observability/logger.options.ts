@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../config';
 import { assignRequestId } from './request-id';
 
@@ -28,7 +29,10 @@ export const REDACT_PATHS = [
 ];
 
 /** nestjs-pino parameters: JSON lines, request id on every line, no secrets. */
-export function loggerParams(config: Pick<AppConfig, 'logLevel'>, stream?: NodeJS.WritableStream): Params {
+export function loggerParams(
+  config: Pick<AppConfig, 'logLevel'>,
+  stream?: DestinationStream,
+): Params {
   const options = {
     level: config.logLevel,
     genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
@@ -51,8 +55,6 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>, stream?: NodeJ
     quietReqLogger: true,
   };
   return {
-    pinoHttp: stream ? [options, stream as never] : options,
-    // Health probes and metrics scrapes are frequent and uninteresting.
-    exclude: [],
+    pinoHttp: stream ? [options, stream] : options,
   };
 }

@@ -12,6 +12,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import type { GatewayRequest } from '../auth/request-context';
 import { ApiProblemResponses } from '../observability/api-problem.decorator';
+import { IpRateLimited } from '../rate-limit/ip-rate-limit.guard';
 import { AuditedAction, RequirePermission } from '../rbac/require-permission.decorator';
 import { TerminateSessionBody } from './dto/terminate-session.body';
 import { TerminateSessionPayload } from './models/terminate-session.payload';
@@ -28,8 +29,12 @@ export class SessionsController {
   @HttpCode(200)
   @RequirePermission('session:terminate')
   @AuditedAction('session.terminate')
+  @IpRateLimited()
   @ApiOperation({ summary: 'Terminate a live remote session in Segura PAM Core' })
-  @ApiParam({ name: 'id', description: "Segura's session id (pattern ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$)" })
+  @ApiParam({
+    name: 'id',
+    description: "Segura's session id (pattern ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$)",
+  })
   @ApiBody({ type: TerminateSessionBody, required: false })
   @ApiOkResponse({ type: TerminateSessionPayload })
   @ApiProblemResponses(400, 401, 403, 404, 409, 429, 502, 503, 504)
@@ -39,6 +44,12 @@ export class SessionsController {
     @CurrentPrincipal() principal: Principal,
     @Req() req: GatewayRequest,
   ): Promise<TerminateSessionPayload> {
-    return this.sessions.terminate({ principal, channel: 'rest', requestId: req.requestId }, { id, body });
+    const sessionId = (req as GatewayRequest & { emptySessionId?: boolean }).emptySessionId
+      ? ''
+      : id;
+    return this.sessions.terminate(
+      { principal, channel: 'rest', requestId: req.requestId },
+      { id: sessionId, body },
+    );
   }
 }

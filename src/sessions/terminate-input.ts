@@ -20,7 +20,11 @@ export function printableForAudit(value: unknown, max = 200): string | undefined
  * Validates a termination request. The id is checked first, before anything else happens;
  * reason is trimmed, at most 500 characters, required when the policy says so.
  */
-export function parseTerminateInput(id: unknown, reason: unknown, requireReason: boolean): TerminateInput {
+export function parseTerminateInput(
+  id: unknown,
+  reason: unknown,
+  requireReason: boolean,
+): TerminateInput {
   if (typeof id !== 'string' || !isValidSessionId(id)) {
     throw new GatewayError('BAD_USER_INPUT', 'Invalid session id', {
       field: 'id',
@@ -30,7 +34,10 @@ export function parseTerminateInput(id: unknown, reason: unknown, requireReason:
   let trimmed: string | undefined;
   if (reason !== undefined && reason !== null) {
     if (typeof reason !== 'string') {
-      throw new GatewayError('BAD_USER_INPUT', 'Invalid reason', { field: 'reason', detail: 'reason must be a string' });
+      throw new GatewayError('BAD_USER_INPUT', 'Invalid reason', {
+        field: 'reason',
+        detail: 'reason must be a string',
+      });
     }
     trimmed = reason.trim();
     if (trimmed.length > REASON_MAX_LENGTH) {
@@ -54,7 +61,10 @@ export function parseTerminateInput(id: unknown, reason: unknown, requireReason:
 export function parseTerminateBody(body: unknown): { reason?: unknown } {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new GatewayError('BAD_USER_INPUT', 'Invalid body', { field: 'body', detail: 'body must be a JSON object' });
+    throw new GatewayError('BAD_USER_INPUT', 'Invalid body', {
+      field: 'body',
+      detail: 'body must be a JSON object',
+    });
   }
   const unknownKeys = Object.keys(body).filter((k) => k !== 'reason');
   if (unknownKeys.length > 0) {

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AuthModule } from '../../src/auth/auth.module';
 import { ConfigModule } from '../../src/config';
 import { AUDIENCE, startAuthTestApp, testConfig, type AuthTestApp } from './support/auth-test-app';
-import { type IssuerHandle, startIssuer } from './support/oidc-issuer';
+import { type IssuerHandle, startIssuer } from '../support/oidc-issuer';
 
 // Service keys (X-Api-Key) from AUTH_API_KEYS_FILE, next to bearer tokens from a real issuer.
 const KEY = 'k_live_7Qe3pY2w9ZsVb81xN4tH';

@@ -1,6 +1,6 @@
 import { SigningKeyService } from '../../src/auth/signing-key.service';
 import { AUDIENCE, logs, startAuthTestApp, type AuthTestApp } from './support/auth-test-app';
-import { type IssuerHandle, startIssuer } from './support/oidc-issuer';
+import { type IssuerHandle, startIssuer } from '../support/oidc-issuer';
 
 // Where the keys come from: discovery on first use (outages tolerated) or AUTH_JWKS_URL.
 let issuer: IssuerHandle;

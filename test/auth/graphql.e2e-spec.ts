@@ -5,7 +5,7 @@ import type { Principal } from '../../src/auth/principal';
 import { Public } from '../../src/auth/public.decorator';
 import { AuditedAction, RequirePermission } from '../../src/rbac/require-permission.decorator';
 import { AUDIENCE, startAuthTestApp, type AuthTestApp } from './support/auth-test-app';
-import { type IssuerHandle, startIssuer } from './support/oidc-issuer';
+import { type IssuerHandle, startIssuer } from '../support/oidc-issuer';
 
 // Both guards on the GraphQL channel: the request comes from the GraphQL context, the audited
 // facts from the field arguments.

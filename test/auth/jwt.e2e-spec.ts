@@ -1,6 +1,6 @@
 import { AUDIENCE, logs, startAuthTestApp, type AuthTestApp } from './support/auth-test-app';
 import { decodeJwt, forge, nowSeconds } from './support/forge';
-import { type IssuerHandle, startIssuer } from './support/oidc-issuer';
+import { type IssuerHandle, startIssuer } from '../support/oidc-issuer';
 
 // Bearer JWTs against a real OIDC issuer on loopback: discovery, JWKS, every rejection rule.
 let issuer: IssuerHandle;

@@ -8,7 +8,7 @@ import {
   testConfig,
   type AuthTestApp,
 } from './support/auth-test-app';
-import { type IssuerHandle, startIssuer } from './support/oidc-issuer';
+import { type IssuerHandle, startIssuer } from '../support/oidc-issuer';
 
 // The RBAC guard behind the auth guard: deny by default, denied attempts reported for audit.
 let issuer: IssuerHandle;

@@ -1,50 +1,72 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface TestIssuer {
+type Claims = Record<string, unknown>;
+
+export interface IssuerHandle {
+  /** Issuer URL (no trailing slash), also the `iss` of its tokens. */
   url: string;
   kid: string;
+  /** The signing key, private parts included, for hand-made edge-case tokens. */
+  privateJwk: Record<string, unknown>;
   publicJwk: Record<string, unknown>;
-  /** A token from the issuer's own token endpoint; claims are merged (null deletes one). */
-  token(claims?: Record<string, unknown>, expiresInSeconds?: number): Promise<string>;
+  /**
+   * A token signed by the issuer. Header and payload entries are merged over its defaults
+   * (iss, iat, nbf, exp, kid); a null value deletes one.
+   */
+  token(opts?: { payload?: Claims; header?: Claims; expiresIn?: number }): Promise<string>;
+  /** Stops answering (connection refused) until resume(); same port afterwards. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts a real OIDC issuer (discovery, JWKS, RS256 tokens) in a child process on loopback. */
-export async function startTestIssuer(): Promise<TestIssuer> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'oidc-issuer.child.ts')],
-    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
-  );
-  const first = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) => {
-      rl.close();
-      resolve(line);
-    });
-    child.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)));
+interface Reply {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** Starts a real OIDC issuer in a child process on 127.0.0.1 and a free port. */
+export async function startIssuer(): Promise<IssuerHandle> {
+  const child: ChildProcess = fork(join(__dirname, 'oidc-issuer.process.ts'), [], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });
-  const info = JSON.parse(first) as { url: string; kid: string; publicJwk: Record<string, unknown> };
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  child.on('message', (reply: Reply) => {
+    const w = waiting.get(reply.id);
+    if (!w) return;
+    waiting.delete(reply.id);
+    if (reply.ok) w.resolve(reply.result);
+    else w.reject(new Error(reply.error));
+  });
+  const ready = new Promise<unknown>((resolve, reject) => {
+    waiting.set(0, { resolve, reject });
+    child.once('exit', (code) => reject(new Error(`issuer process exited with ${code}`)));
+  });
+  const info = (await ready) as Pick<IssuerHandle, 'url' | 'kid' | 'privateJwk' | 'publicJwk'>;
+
+  const call = (msg: Claims): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      child.send({ id, ...msg });
+    });
+
   return {
     ...info,
-    async token(claims = {}, expiresInSeconds) {
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'tests', claims: JSON.stringify(claims) });
-      if (expiresInSeconds !== undefined) body.set('exp_in', String(expiresInSeconds));
-      const res = await fetch(`${info.url}/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-      });
-      if (!res.ok) throw new Error(`issuer token endpoint answered ${res.status}`);
-      return ((await res.json()) as { access_token: string }).access_token;
-    },
+    token: async (opts = {}) => (await call({ cmd: 'token', ...opts })) as string,
+    pause: async () => void (await call({ cmd: 'pause' })),
+    resume: async () => void (await call({ cmd: 'resume' })),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        child.disconnect();
       }),
   };
 }

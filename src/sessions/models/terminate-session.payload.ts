@@ -12,7 +12,10 @@ export class TerminateSessionPayload {
   @ApiProperty()
   terminated!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Segura's English message, never its raw body" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Segura's English message, never its raw body",
+  })
   @ApiPropertyOptional({ type: String, nullable: true, example: 'Session dropped successfully' })
   message!: string | null;
 

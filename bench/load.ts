@@ -1,0 +1,66 @@
+/** A thin typed wrapper over autocannon (it ships no types). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<RawResult>;
+
+interface Stats {
+  average: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+interface RawResult {
+  requests: Stats & { total: number };
+  latency: Stats;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  duration: number;
+  '2xx': number;
+}
+
+export interface LoadSpec {
+  url: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  /** Seconds; ignored when `amount` is set. */
+  duration?: number;
+  amount?: number;
+  /** Requests per second across all connections (open-loop-ish); max throughput when absent. */
+  overallRate?: number;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  requests: number;
+  ok: number;
+  errors: number;
+}
+
+export async function load(spec: LoadSpec): Promise<LoadResult> {
+  const r = await autocannon({
+    url: spec.url,
+    method: spec.method,
+    headers: spec.headers,
+    body: spec.body,
+    connections: spec.connections,
+    duration: spec.amount ? undefined : spec.duration,
+    amount: spec.amount,
+    overallRate: spec.overallRate,
+    timeout: 10,
+  });
+  return {
+    rps: Math.round(r['2xx'] / r.duration),
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    ok: r['2xx'],
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+}

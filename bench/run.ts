@@ -1,0 +1,303 @@
+/**
+ * `npm run bench`: the gateway measured against the floor (straight to the simulator) and a plain
+ * forwarder, side by side in one run, on loopback. Prints a table and writes
+ * bench/results/<time>.json. `--smoke`: a few seconds per scenario, fails on any error.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startIssuer } from '../scripts/issuer';
+import { load, LoadResult } from './load';
+import { freePort, Proc, ProcSampler, round, start, tsNode, waitFor } from './processes';
+import { evaluateTargets, printReport, Report, ScenarioResult } from './report';
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const SMOKE = args.smoke;
+const DURATION = Number(args.duration ?? (SMOKE ? 2 : 10));
+const WARMUP = SMOKE ? 1 : 3;
+const CONNECTIONS = Number(args.connections);
+const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
+const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
+
+const procs: Proc[] = [];
+async function stopAll(): Promise<void> {
+  await Promise.all(procs.splice(0).map((p) => p.stop()));
+}
+
+async function startSimulator(tokenTtl?: number): Promise<{ url: string; port: number }> {
+  const port = await freePort();
+  const extra = tokenTtl ? ['--token-ttl', String(tokenTtl)] : [];
+  const [cmd, a] = tsNode(
+    'simulator/main.ts',
+    '--port',
+    String(port),
+    '--bench',
+    '--client-id',
+    CLIENT.id,
+    '--client-secret',
+    CLIENT.secret,
+    ...extra,
+  );
+  procs.push(start(cmd, a));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/__sim/stats`);
+  return { url, port };
+}
+
+async function simStats(url: string): Promise<{ tokenRequests: number; dropCount: number }> {
+  return (await (await fetch(`${url}/__sim/stats`)).json()) as {
+    tokenRequests: number;
+    dropCount: number;
+  };
+}
+
+async function seguraToken(simUrl: string): Promise<string> {
+  const res = await fetch(`${simUrl}/iso/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.id,
+      client_secret: CLIENT.secret,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+interface Gateway {
+  url: string;
+  proc: Proc;
+  coldStartMs: number;
+}
+
+async function startGateway(
+  simUrl: string,
+  issuerUrl: string,
+  policyFile: string,
+  env: Record<string, string>,
+): Promise<Gateway> {
+  const port = await freePort();
+  const started = performance.now();
+  const proc = start(process.execPath, ['dist/main.js'], {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PAM_CORE_URL: simUrl,
+    PAM_CORE_CLIENT_ID: CLIENT.id,
+    PAM_CORE_CLIENT_SECRET: CLIENT.secret,
+    PAM_CORE_MAX_CONCURRENCY: '256',
+    AUTH_ISSUER: issuerUrl,
+    AUTH_AUDIENCE: 'pam-gateway',
+    AUTH_ROLES_CLAIM: 'realm_access.roles',
+    RBAC_POLICY_FILE: policyFile,
+    RATE_LIMIT_TERMINATIONS_PER_MINUTE: '0',
+    RATE_LIMIT_IP_PER_MINUTE: '0',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  procs.push(proc);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health/ready`, 30_000);
+  return { url, proc, coldStartMs: round(performance.now() - started, 0) };
+}
+
+async function measured(
+  name: string,
+  pid: number | undefined,
+  run: () => Promise<LoadResult>,
+): Promise<ScenarioResult> {
+  const sampler = pid ? new ProcSampler(pid) : undefined;
+  sampler?.begin();
+  const r = await run();
+  const proc = sampler?.end();
+  const result: ScenarioResult = {
+    name,
+    ...r,
+    peakRssMb: proc?.peakRssMb,
+    cpuPercent: proc?.cpuPercent,
+  };
+  process.stdout.write(
+    `  ${name.padEnd(34)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}\n`,
+  );
+  return result;
+}
+
+async function main(): Promise<void> {
+  const dir = join('bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const policyFile = join(dir, 'bench-policy.yaml');
+  writeFileSync(policyFile, 'roles:\n  session-operator: [session:terminate, session:read]\n');
+  const tmp = join(dir, `audit-${process.pid}.db`);
+
+  const issuer = await startIssuer(await freePort());
+  const jwt = await issuer.token({
+    sub: 'bench',
+    preferred_username: 'bench',
+    roles: ['session-operator'],
+  });
+  const auth = { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
+  const sim = await startSimulator();
+  const token = await seguraToken(sim.url);
+
+  const fwdPort = await freePort();
+  const [fcmd, fargs] = tsNode('bench/forwarder.ts', String(fwdPort), sim.url, token);
+  const fwd = start(fcmd, fargs);
+  procs.push(fwd);
+  await waitFor(`http://127.0.0.1:${fwdPort}/__sim/stats`);
+
+  const gwSqlite = await startGateway(sim.url, issuer.url, policyFile, {
+    AUDIT_DATABASE_URL: `sqlite:${tmp}`,
+  });
+  const pgSchema = `bench_${process.pid}`;
+  const gwPg = await startGateway(sim.url, issuer.url, policyFile, {
+    AUDIT_DATABASE_URL: `${args.pg}?schema=${pgSchema}`,
+  });
+
+  const drop = (base: string, headers: Record<string, string>) => ({
+    url: `${base}/api/pam/session/drop/${SESSION}`,
+    method: 'DELETE' as const,
+    headers,
+  });
+  const rest = (gw: Gateway) => ({
+    url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
+    method: 'POST' as const,
+    headers: auth,
+    body: JSON.stringify({ reason: 'bench' }),
+  });
+  const gql = (gw: Gateway) => ({
+    url: `${gw.url}/graphql`,
+    method: 'POST' as const,
+    headers: auth,
+    body: JSON.stringify({
+      query: `mutation { terminateSession(id: "${SESSION}", reason: "bench") { terminated auditEventId } }`,
+    }),
+  });
+  const floorSpec = drop(sim.url, { authorization: `Bearer ${token}` });
+  const fwdSpec = drop(`http://127.0.0.1:${fwdPort}`, {});
+
+  process.stdout.write(`warming up (${WARMUP}s each)…\n`);
+  for (const spec of [floorSpec, fwdSpec, rest(gwSqlite), gql(gwSqlite), rest(gwPg)]) {
+    await load({ ...spec, connections: CONNECTIONS, duration: WARMUP });
+  }
+
+  process.stdout.write(`scenarios (${DURATION}s each, ${CONNECTIONS} connections):\n`);
+  const c = { connections: CONNECTIONS, duration: DURATION };
+  const scenarios: ScenarioResult[] = [];
+  scenarios.push(await measured('floor', undefined, () => load({ ...floorSpec, ...c })));
+  scenarios.push(await measured('plain forwarder', fwd.pid, () => load({ ...fwdSpec, ...c })));
+  scenarios.push(
+    await measured('gateway REST (SQLite)', gwSqlite.proc.pid, () =>
+      load({ ...rest(gwSqlite), ...c }),
+    ),
+  );
+  scenarios.push(
+    await measured('gateway GraphQL (SQLite)', gwSqlite.proc.pid, () =>
+      load({ ...gql(gwSqlite), ...c }),
+    ),
+  );
+  scenarios.push(
+    await measured('gateway REST (PostgreSQL)', gwPg.proc.pid, () => load({ ...rest(gwPg), ...c })),
+  );
+
+  // Added latency at half of the gateway's maximum rate, floor and gateway at the same rate.
+  const half = Math.max(10, Math.round(scenarios[2].rps / 2));
+  const paced = { connections: Math.min(CONNECTIONS, 20), duration: DURATION, overallRate: half };
+  scenarios.push(
+    await measured(`floor @ ${half} req/s`, undefined, () => load({ ...floorSpec, ...paced })),
+  );
+  scenarios.push(
+    await measured(`gateway REST @ ${half} req/s`, gwSqlite.proc.pid, () =>
+      load({ ...rest(gwSqlite), ...paced }),
+    ),
+  );
+
+  // Memory: RSS after 10k and after 100k requests (smoke: 1k / 5k) on the SQLite gateway.
+  const memSampler = new ProcSampler(gwSqlite.proc.pid);
+  const small = SMOKE ? 1_000 : 10_000;
+  const large = SMOKE ? 5_000 : 100_000;
+  await load({ ...rest(gwSqlite), connections: CONNECTIONS, amount: small });
+  const rssAfterSmall = round(memSampler.rssMb());
+  await load({ ...rest(gwSqlite), connections: CONNECTIONS, amount: large - small });
+  const rssAfterLarge = round(memSampler.rssMb());
+  process.stdout.write(
+    `  RSS after ${small}: ${rssAfterSmall} MB, after ${large}: ${rssAfterLarge} MB\n`,
+  );
+
+  // Token under load: a cold gateway, 500 concurrent callers, token lifetime of a few seconds.
+  const ttl = SMOKE ? 2 : 3;
+  const tokenDuration = SMOKE ? 6 : 60;
+  const sim2 = await startSimulator(ttl);
+  const gwTok = await startGateway(sim2.url, issuer.url, policyFile, {
+    AUDIT_DATABASE_URL: `sqlite:${tmp}-tok`,
+  });
+  const before = await simStats(sim2.url);
+  const tokenRun = await measured('token under load (500 conn.)', gwTok.proc.pid, () =>
+    load({ ...rest(gwTok), connections: 500, duration: tokenDuration }),
+  );
+  const after = await simStats(sim2.url);
+  const tokenRequests = after.tokenRequests - before.tokenRequests;
+  // The client refreshes min(60 s, 10%) before expiry: one token per 0.9 * ttl of wall time.
+  const lifetimes = Math.ceil(tokenDuration / (ttl * 0.9));
+  process.stdout.write(
+    `  token requests: ${tokenRequests} for ${tokenRun.requests} calls over ${tokenDuration}s (${lifetimes} lifetimes)\n`,
+  );
+
+  const report: Report = {
+    time: new Date().toISOString(),
+    smoke: SMOKE,
+    machine: machineFacts(),
+    settings: { durationSeconds: DURATION, connections: CONNECTIONS, logLevel: 'info' },
+    scenarios: [...scenarios, tokenRun],
+    coldStartMs: Math.max(gwSqlite.coldStartMs, gwPg.coldStartMs, gwTok.coldStartMs),
+    memory: {
+      afterSmall: { requests: small, rssMb: rssAfterSmall },
+      afterLarge: { requests: large, rssMb: rssAfterLarge },
+    },
+    token: {
+      ttlSeconds: ttl,
+      durationSeconds: tokenDuration,
+      calls: tokenRun.requests,
+      tokenRequests,
+      lifetimes,
+    },
+    targets: [],
+  };
+  report.targets = evaluateTargets(report);
+  const file = join(dir, `${report.time.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2));
+  printReport(report);
+  process.stdout.write(`\nwritten: ${file}\n`);
+
+  await stopAll();
+  await issuer.stop();
+  const errors = report.scenarios.reduce((n, s) => n + s.errors, 0);
+  if (SMOKE && errors > 0) {
+    process.stderr.write(`bench smoke: ${errors} errors\n`);
+    process.exitCode = 1;
+  }
+}
+
+function machineFacts(): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os');
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memGb: round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  await stopAll();
+  process.exit(1);
+});
