@@ -1,10 +1,22 @@
 import type { ErrorCode } from '../errors';
 
-export type AuditChannel = 'graphql' | 'rest';
-export type AuditDecision = 'allowed' | 'denied' | 'invalid';
-export type AuditOutcome = 'succeeded' | 'failed' | 'unknown';
+// Runtime lists beside their types so filters can be validated and GraphQL enums generated
+// from one source; add a value here and every consumer follows.
+export const AUDIT_CHANNELS = ['graphql', 'rest'] as const;
+export const AUDIT_DECISIONS = ['allowed', 'denied', 'invalid'] as const;
+export const AUDIT_OUTCOMES = ['succeeded', 'failed', 'unknown'] as const;
 /** Actions recorded; later features may add more. */
-export type AuditAction = 'session.terminate' | 'session.terminate.bulk' | 'audit.read' | 'session.read';
+export const AUDIT_ACTIONS = [
+  'session.terminate',
+  'session.terminate.bulk',
+  'audit.read',
+  'session.read',
+] as const;
+
+export type AuditChannel = (typeof AUDIT_CHANNELS)[number];
+export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditActor {
   id: string;
@@ -60,6 +72,9 @@ export interface AuditRecord {
   outcomeTime: string | null;
   prevHash: string;
   hash: string;
+  /** Chain position and hash of the outcome entry that closed this record (null while open). */
+  outcomeSeq?: number | null;
+  outcomeHash?: string | null;
 }
 
 export interface AuditFilter {
@@ -76,3 +91,16 @@ export interface AuditPage {
   items: AuditRecord[];
   nextCursor: string | null;
 }
+
+/** Where and why the chain first fails to verify. */
+export interface AuditChainBreak {
+  /** Id of the chain entry at fault (an outcome entry has its own id). */
+  id: string;
+  seq: number;
+  problem: string;
+  /** The audit record the entry belongs to: its own id for an intent, the closed intent for an outcome. */
+  recordId?: string;
+}
+
+export type AuditVerifyResult =
+  { ok: true; count: number } | { ok: false; count: number; firstBroken: AuditChainBreak };

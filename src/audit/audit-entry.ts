@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorCode } from '../errors';
+import {
+  canonicalJson,
+  digest,
+  hashAlgorithmFor,
+  storable,
+  storableJson,
+  type HashAlgorithm,
+} from './audit-hash';
+import type {
+  AuditAction,
+  AuditActor,
+  AuditChannel,
+  AuditDecision,
+  AuditIntent,
+  AuditOutcome,
+  AuditOutcomeUpdate,
+  AuditRecord,
+} from './audit.types';
+
+export type EntryKind = 'intent' | 'outcome';
+
+/**
+ * One row of `audit_chain`, the only audit table. An intent entry carries the record's fields;
+ * an outcome entry carries ref_id (the intent it closes) and the outcome fields. Every column
+ * except `hash` is hashed, so an edit to any of them breaks the chain. Columns are typed as
+ * stored (plain strings) because a verifier must cope with rows nobody here wrote.
+ */
+export interface ChainRow {
+  seq: number;
+  id: string;
+  kind: string;
+  ref_id: string | null;
+  time: string;
+  alg: string;
+  prev_hash: string;
+  hash: string;
+  request_id: string | null;
+  channel: string | null;
+  actor_id: string | null;
+  actor_kind: string | null;
+  actor_name: string | null;
+  /** JSON array text. */
+  actor_roles: string | null;
+  actor_ip: string | null;
+  actor_user_agent: string | null;
+  action: string | null;
+  session_id: string | null;
+  reason: string | null;
+  decision: string | null;
+  error_code: string | null;
+  parent_id: string | null;
+  /** Canonical JSON object text. */
+  details: string | null;
+  outcome: string | null;
+  upstream_status: number | null;
+  upstream_message: string | null;
+  upstream_duration_ms: number | null;
+}
+
+/** The kysely schema: one table, written only by appends. */
+export interface AuditDb {
+  audit_chain: ChainRow;
+}
+
+export const CHAIN_COLUMNS = [
+  'seq',
+  'id',
+  'kind',
+  'ref_id',
+  'time',
+  'alg',
+  'prev_hash',
+  'hash',
+  'request_id',
+  'channel',
+  'actor_id',
+  'actor_kind',
+  'actor_name',
+  'actor_roles',
+  'actor_ip',
+  'actor_user_agent',
+  'action',
+  'session_id',
+  'reason',
+  'decision',
+  'error_code',
+  'parent_id',
+  'details',
+  'outcome',
+  'upstream_status',
+  'upstream_message',
+  'upstream_duration_ms',
+] as const satisfies ReadonlyArray<keyof ChainRow>;
+
+/** An entry before the writer gives it a place in the chain. */
+export type EntryDraft = Omit<ChainRow, 'seq' | 'time' | 'alg' | 'prev_hash' | 'hash'>;
+
+const EMPTY: Omit<EntryDraft, 'id' | 'kind' | 'ref_id'> = {
+  request_id: null,
+  channel: null,
+  actor_id: null,
+  actor_kind: null,
+  actor_name: null,
+  actor_roles: null,
+  actor_ip: null,
+  actor_user_agent: null,
+  action: null,
+  session_id: null,
+  reason: null,
+  decision: null,
+  error_code: null,
+  parent_id: null,
+  details: null,
+  outcome: null,
+  upstream_status: null,
+  upstream_message: null,
+  upstream_duration_ms: null,
+};
+
+const text = (v: string | undefined | null): string | null =>
+  v === undefined || v === null ? null : storable(String(v));
+
+const json = (v: unknown): string | null => {
+  const plain = storableJson(v);
+  return plain === null ? null : canonicalJson(plain);
+};
+
+const int = (v: number | undefined): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null;
+
+export function intentDraft(intent: AuditIntent): EntryDraft {
+  const a = intent.actor;
+  return {
+    ...EMPTY,
+    id: randomUUID(),
+    kind: 'intent',
+    ref_id: null,
+    request_id: text(intent.requestId),
+    channel: intent.channel,
+    actor_id: text(a.id),
+    actor_kind: a.kind,
+    actor_name: text(a.name),
+    actor_roles: json(a.roles ?? []),
+    actor_ip: text(a.ip),
+    actor_user_agent: text(a.userAgent),
+    action: intent.action,
+    session_id: text(intent.sessionId),
+    reason: text(intent.reason),
+    decision: intent.decision,
+    error_code: intent.errorCode ?? null,
+    parent_id: text(intent.parentId),
+    details: json(intent.details),
+  };
+}
+
+export function outcomeDraft(refId: string, update: AuditOutcomeUpdate): EntryDraft {
+  return {
+    ...EMPTY,
+    id: randomUUID(),
+    kind: 'outcome',
+    ref_id: refId,
+    outcome: update.outcome,
+    error_code: update.errorCode ?? null,
+    upstream_status: int(update.upstream?.status),
+    upstream_message: text(update.upstream?.message),
+    upstream_duration_ms: int(update.upstream?.durationMs),
+    details: json(update.details),
+  };
+}
+
+/** The exact text that is hashed: every column but `hash`, keys sorted. */
+export function canonicalEntry(row: Omit<ChainRow, 'hash'>): string {
+  const fields: Record<string, unknown> = {};
+  for (const col of CHAIN_COLUMNS) {
+    if (col === 'hash') continue;
+    fields[col] = row[col] ?? null;
+  }
+  fields.seq = Number(row.seq);
+  return canonicalJson(fields);
+}
+
+/** Gives a draft its place after `prevHash` and computes its hash. */
+export function sealEntry(
+  draft: EntryDraft,
+  seq: number,
+  time: string,
+  prevHash: string,
+  hmacKey: string | undefined,
+): ChainRow {
+  const alg: HashAlgorithm = hashAlgorithmFor(hmacKey);
+  const unsealed = { ...draft, seq, time, alg, prev_hash: prevHash };
+  return { ...unsealed, hash: digest(canonicalEntry(unsealed), alg, hmacKey) };
+}
+
+/** The outcome columns of a record, as selected alongside its intent. */
+export type OutcomePart = Pick<
+  ChainRow,
+  | 'seq'
+  | 'time'
+  | 'hash'
+  | 'outcome'
+  | 'error_code'
+  | 'upstream_status'
+  | 'upstream_message'
+  | 'upstream_duration_ms'
+  | 'details'
+>;
+
+const parseObject = (v: string | null): Record<string, unknown> | null =>
+  v === null ? null : (JSON.parse(v) as Record<string, unknown>);
+
+/** The auditor's view of one record: the intent with its outcome (if any) folded in. */
+export function toAuditRecord(intent: ChainRow, outcome: OutcomePart | null): AuditRecord {
+  const actor: AuditActor = {
+    id: intent.actor_id ?? '',
+    kind: intent.actor_kind === 'service' ? 'service' : 'user',
+    name: intent.actor_name ?? '',
+    roles: intent.actor_roles ? (JSON.parse(intent.actor_roles) as string[]) : [],
+    ip: intent.actor_ip ?? '',
+  };
+  if (intent.actor_user_agent !== null) actor.userAgent = intent.actor_user_agent;
+  const intentDetails = parseObject(intent.details);
+  const outcomeDetails = outcome ? parseObject(outcome.details) : null;
+  // Outcome details extend the intent's; both stay separately hashed in their entries.
+  const details = intentDetails || outcomeDetails ? { ...intentDetails, ...outcomeDetails } : null;
+  const hasUpstream =
+    outcome !== null &&
+    (outcome.upstream_status !== null ||
+      outcome.upstream_message !== null ||
+      outcome.upstream_duration_ms !== null);
+  return {
+    id: intent.id,
+    seq: Number(intent.seq),
+    time: intent.time,
+    requestId: intent.request_id ?? '',
+    channel: intent.channel as AuditChannel,
+    actor,
+    action: intent.action as AuditAction,
+    sessionId: intent.session_id,
+    reason: intent.reason,
+    decision: intent.decision as AuditDecision,
+    outcome: (outcome?.outcome ?? null) as AuditOutcome | null,
+    errorCode: (outcome?.error_code ?? intent.error_code ?? null) as ErrorCode | null,
+    upstream: hasUpstream
+      ? {
+          status: outcome.upstream_status,
+          message: outcome.upstream_message,
+          durationMs: outcome.upstream_duration_ms,
+        }
+      : null,
+    parentId: intent.parent_id,
+    details,
+    outcomeTime: outcome?.time ?? null,
+    prevHash: intent.prev_hash,
+    hash: intent.hash,
+    outcomeSeq: outcome ? Number(outcome.seq) : null,
+    outcomeHash: outcome?.hash ?? null,
+  };
+}

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
+import type { AuditDb } from './audit-entry';
+
+export type AuditDialect = 'sqlite' | 'postgres';
+
+/** One open audit database: the only code that knows which engine sits behind it. */
+export interface AuditStore {
+  readonly dialect: AuditDialect;
+  readonly db: Kysely<AuditDb>;
+  /** Schema the migration bookkeeping lives in (PostgreSQL only). */
+  readonly schema?: string;
+  /** Runs `fn` in one transaction holding the chain's append lock; commits when it resolves. */
+  withAppendLock<T>(fn: (trx: Kysely<AuditDb>) => Promise<T>): Promise<T>;
+  /** Cheap proof that a write could be committed now; adds nothing to the chain. */
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AuditStoreOptions {
+  /** Open without any possibility of writing (the verify CLI). */
+  readOnly?: boolean;
+  /** How long SQLite waits for another writer's lock before failing. */
+  busyTimeoutMs?: number;
+  /** Called with errors of idle PostgreSQL connections, which would otherwise crash the process. */
+  onBackgroundError?: (err: Error) => void;
+}
+
+/**
+ * Every replica takes this transaction-scoped advisory lock before reading the chain head, so
+ * appends from several gateways stay one line. Derived from a fixed label: a stable int64.
+ */
+export const APPEND_LOCK_KEY = createHash('sha256')
+  .update('pam-gateway audit chain append')
+  .digest()
+  .readBigInt64BE(0)
+  .toString();
+
+export async function openAuditStore(
+  url: string,
+  opts: AuditStoreOptions = {},
+): Promise<AuditStore> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), opts);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, opts);
+  throw new Error('audit database URL must be sqlite:<path> or postgres://…');
+}
+
+function openSqlite(rawPath: string, opts: AuditStoreOptions): AuditStore {
+  const path = rawPath.startsWith('//') ? rawPath.slice(2) : rawPath;
+  const memory = path === ':memory:';
+  const file = memory ? ':memory:' : resolve(process.cwd(), path);
+  if (!memory && !opts.readOnly) mkdirSync(dirname(file), { recursive: true });
+  const readonly = opts.readOnly ?? false;
+  const conn = new Database(file, { readonly, fileMustExist: readonly });
+  try {
+    conn.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    if (!opts.readOnly) {
+      // WAL lets readers proceed during a commit; FULL makes each commit survive power loss.
+      conn.pragma('journal_mode = WAL');
+      conn.pragma('synchronous = FULL');
+    }
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  const db = new Kysely<AuditDb>({ dialect: new SqliteDialect({ database: conn }) });
+  return {
+    dialect: 'sqlite',
+    db,
+    // kysely's SQLite driver has one connection behind a mutex; holding it for the whole
+    // transaction plus BEGIN IMMEDIATE (write lock up front) keeps other processes out too.
+    withAppendLock: (fn) =>
+      db.connection().execute(async (c) => {
+        await sql`begin immediate`.execute(c);
+        try {
+          const result = await fn(c);
+          await sql`commit`.execute(c);
+          return result;
+        } catch (err) {
+          await sql`rollback`.execute(c).catch(() => undefined);
+          throw err;
+        }
+      }),
+    checkWritable: async () => {
+      if (opts.readOnly) throw new Error('audit store is open read-only');
+      if (!memory) accessSync(file, fsConstants.W_OK);
+      await db.connection().execute(async (c) => {
+        await sql`begin immediate`.execute(c);
+        await sql`rollback`.execute(c);
+      });
+    },
+    close: () => db.destroy(),
+  };
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+// bigint (int8) arrives as a string by default; seq and counts fit a JS number comfortably.
+const int8AsNumber: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : (pgTypes.getTypeParser(oid, format) as unknown)) as CustomTypesConfig['getTypeParser'],
+};
+
+async function openPostgres(url: string, opts: AuditStoreOptions): Promise<AuditStore> {
+  const parsed = new URL(url);
+  const requested = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (requested !== null && !SCHEMA_NAME.test(requested)) {
+    throw new Error('audit database URL: schema must be a plain identifier');
+  }
+  const pool = new Pool({
+    connectionString: parsed.toString(),
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    // Fail closed rather than hang a termination when the database stops answering.
+    statement_timeout: 15000,
+    types: int8AsNumber,
+  });
+  pool.on('error', (err) => opts.onBackgroundError?.(err));
+  const db = new Kysely<AuditDb>({
+    dialect: new PostgresDialect({
+      pool,
+      onCreateConnection: async (conn) => {
+        if (requested)
+          await conn.executeQuery(sql`set search_path to ${sql.id(requested)}`.compile(db));
+        if (opts.readOnly) {
+          await conn.executeQuery(
+            sql`set session characteristics as transaction read only`.compile(db),
+          );
+        }
+      },
+    }),
+  });
+  let schema: string;
+  try {
+    const row = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+    schema = requested ?? row.rows[0]?.s ?? 'public';
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+  return {
+    dialect: 'postgres',
+    db,
+    schema,
+    withAppendLock: (fn) =>
+      db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${sql.raw(APPEND_LOCK_KEY)})`.execute(trx);
+        return fn(trx);
+      }),
+    checkWritable: async () => {
+      const r = await sql<{ ro: string; rec: boolean }>`
+        select current_setting('transaction_read_only') as ro, pg_is_in_recovery() as rec`.execute(
+        db,
+      );
+      const row = r.rows[0];
+      if (!row || row.ro !== 'off' || row.rec) throw new Error('audit database is read-only');
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { DENIED_ATTEMPT_RECORDER } from '../rbac/denied-attempt';
+import { AuditController } from './audit.controller';
+import { AuditResolver } from './audit.resolver';
+import { AuditService } from './audit.service';
+
+/**
+ * The audit log for the whole app. Global so sessions and the RBAC guard reach it without
+ * importing it; it imports no auth or rbac module (their guards are global, their decorators
+ * plain metadata). Needs APP_CONFIG from ConfigModule.
+ */
+@Global()
+@Module({
+  providers: [
+    AuditService,
+    { provide: DENIED_ATTEMPT_RECORDER, useExisting: AuditService },
+    AuditResolver,
+  ],
+  controllers: [AuditController],
+  exports: [AuditService, DENIED_ATTEMPT_RECORDER],
+})
+export class AuditModule {}

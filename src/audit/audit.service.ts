@@ -1,0 +1,274 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { GatewayError } from '../errors';
+import type { DeniedAttempt, DeniedAttemptRecorder } from '../rbac/denied-attempt';
+import {
+  intentDraft,
+  outcomeDraft,
+  toAuditRecord,
+  type ChainRow,
+  type EntryDraft,
+} from './audit-entry';
+import { migrateAuditStore } from './audit-migrations';
+import {
+  parseAuditQuery,
+  findOpenIntents,
+  runAuditQuery,
+  type PageParamNames,
+  type ParsedAuditQuery,
+} from './audit-query';
+import { openAuditStore, type AuditStore } from './audit-store';
+import type {
+  AuditFilter,
+  AuditIntent,
+  AuditOutcomeUpdate,
+  AuditPage,
+  AuditRecord,
+  AuditVerifyResult,
+} from './audit.types';
+import {
+  actorOf,
+  AUDIT_OPTIONS,
+  readBase,
+  type AuditReader,
+  type AuditServiceOptions,
+} from './audit.options';
+import { verifyChain } from './chain-verifier';
+import { AuditStateError, ChainWriter, type AppendResult } from './chain-writer';
+
+const NOT_WRITTEN = 'The audit log cannot be written; nothing was forwarded';
+
+/** The append-only, hash-chained audit log (design.md, "Audit record"). */
+@Injectable()
+export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemptRecorder {
+  private readonly logger = new Logger('Audit');
+  private store: AuditStore | null = null;
+  private writer: ChainWriter | null = null;
+  private sweep: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'audit'>,
+    @Optional() @Inject(AUDIT_OPTIONS) private readonly options: AuditServiceOptions = {},
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    try {
+      this.store = await openAuditStore(this.config.audit.databaseUrl, {
+        busyTimeoutMs: this.options.busyTimeoutMs,
+        onBackgroundError: (err) =>
+          this.logger.error(`audit database connection failed: ${err.message}`),
+      });
+      await migrateAuditStore(this.store);
+      this.writer = new ChainWriter(this.store, this.config.audit.hmacKey);
+    } catch (err) {
+      this.logger.error(`cannot open the audit store: ${describe(err)}`);
+      await this.store?.close().catch(() => undefined);
+      this.store = null;
+      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit store cannot be opened', {
+        cause: err,
+      });
+    }
+    const postgres = this.store.dialect === 'postgres';
+    const grace = this.options.recoveryGraceMs ?? (postgres ? 15 * 60_000 : 0);
+    await this.closeDangling(grace, 'startup-recovery');
+    if (postgres && grace > 0) {
+      this.sweep = setInterval(() => {
+        this.closeDangling(grace, 'recovery-sweep').catch((err: unknown) =>
+          this.logger.error(`closing stale audit intents failed: ${describe(err)}`),
+        );
+      }, this.options.sweepIntervalMs ?? 60_000);
+      this.sweep.unref();
+    }
+  }
+
+  /** Commits queued appends, then closes the store. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
+    await this.writer?.close();
+    await this.store?.close();
+    this.store = null;
+    this.writer = null;
+  }
+
+  /** Durably records what is about to happen (or was refused); resolves only after commit. */
+  async recordIntent(intent: AuditIntent): Promise<AuditRecord> {
+    const { rows } = await this.write([intentDraft(intent)], NOT_WRITTEN);
+    return this.announce(rows[0], null);
+  }
+
+  /** Closes an open allowed intent exactly once. */
+  async recordOutcome(id: string, update: AuditOutcomeUpdate): Promise<AuditRecord> {
+    const { rows, closed } = await this.write(
+      [outcomeDraft(id, update)],
+      'The audit outcome cannot be written',
+    );
+    return this.announce(rows[0], closed.get(id) ?? null);
+  }
+
+  /** RBAC denials: a complete 'denied' record. */
+  async recordDenied(attempt: DeniedAttempt): Promise<void> {
+    await this.recordIntent({
+      requestId: attempt.requestId,
+      channel: attempt.channel,
+      actor: actorOf(attempt.principal),
+      action: attempt.action,
+      sessionId: attempt.sessionId,
+      reason: attempt.reason,
+      decision: 'denied',
+      errorCode: 'FORBIDDEN',
+    });
+  }
+
+  /** One page, newest first. Does not record the read: see {@link readEvents}. */
+  async query(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage> {
+    return this.run(parseAuditQuery(filter, first, after));
+  }
+
+  /**
+   * The auditors' read: validates, queries, records the read (an invalid one too), and only
+   * then returns the page. If the record cannot be written nothing is returned.
+   */
+  async readEvents(
+    reader: AuditReader,
+    filter: AuditFilter | null | undefined,
+    first: number,
+    after?: string | null,
+    names?: PageParamNames,
+  ): Promise<AuditPage> {
+    let parsed: ParsedAuditQuery;
+    try {
+      parsed = parseAuditQuery(filter, first, after, names);
+    } catch (err) {
+      await this.recordInvalidRead(reader, err);
+      throw err;
+    }
+    const page = await this.run(parsed);
+    const intent = intentDraft({
+      ...readBase(reader),
+      decision: 'allowed',
+      details: { filter: parsed.filter, first: parsed.first, after: after ?? null },
+    });
+    const outcome = outcomeDraft(intent.id, {
+      outcome: 'succeeded',
+      details: { count: page.items.length },
+    });
+    const { rows, closed } = await this.write(
+      [intent, outcome],
+      'The audit read cannot be recorded',
+    );
+    this.announce(rows[0], null);
+    this.announce(rows[1], closed.get(intent.id) ?? null);
+    return page;
+  }
+
+  /** Records a read refused for bad input (a BAD_USER_INPUT error); other errors are no read. */
+  async recordInvalidRead(reader: AuditReader, err: unknown): Promise<void> {
+    if (!(err instanceof GatewayError) || err.code !== 'BAD_USER_INPUT') return;
+    await this.recordIntent({
+      ...readBase(reader),
+      decision: 'invalid',
+      errorCode: err.code,
+      details: { field: err.field ?? null },
+    });
+  }
+
+  /** Walks the whole chain; see chain-verifier.ts for what is detected. */
+  async verify(): Promise<AuditVerifyResult> {
+    const store = this.requireStore();
+    return verifyChain(store.db, this.config.audit.hmacKey);
+  }
+
+  /** Readiness: throws AUDIT_UNAVAILABLE unless a write could be committed now. */
+  async checkWritable(): Promise<void> {
+    const store = this.requireStore();
+    try {
+      await store.checkWritable();
+    } catch (err) {
+      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit store is not writable', {
+        cause: err,
+      });
+    }
+  }
+
+  /** Group-commit counters (transactions and entries written by this instance). */
+  get writeStats(): { transactions: number; entries: number } {
+    return { ...(this.writer?.stats ?? { transactions: 0, entries: 0 }) };
+  }
+
+  private async run(parsed: ParsedAuditQuery): Promise<AuditPage> {
+    const store = this.requireStore();
+    try {
+      return await runAuditQuery(store.db, parsed);
+    } catch (err) {
+      this.logger.error(`audit query failed: ${describe(err)}`);
+      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit log cannot be read', { cause: err });
+    }
+  }
+
+  private requireStore(): AuditStore {
+    if (!this.store) throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit store is not open');
+    return this.store;
+  }
+
+  private async write(drafts: EntryDraft[], failure: string): Promise<AppendResult> {
+    if (!this.writer) {
+      this.logger.error(`${failure}: the audit store is not open`);
+      throw new GatewayError('AUDIT_UNAVAILABLE', failure);
+    }
+    try {
+      return await this.writer.append(drafts);
+    } catch (err) {
+      if (err instanceof AuditStateError) {
+        throw new GatewayError('INTERNAL', err.message, { cause: err });
+      }
+      this.logger.error(`${failure}: ${describe(err)}`);
+      throw new GatewayError('AUDIT_UNAVAILABLE', failure, { cause: err });
+    }
+  }
+
+  /** Every committed entry also becomes one JSON log line for log shippers. */
+  private announce(row: ChainRow, closedIntent: ChainRow | null): AuditRecord {
+    const record = closedIntent ? toAuditRecord(closedIntent, row) : toAuditRecord(row, null);
+    this.logger.log({ audit: true, entry: row.kind, event: record });
+    return record;
+  }
+
+  /** Closes allowed intents older than `graceMs` that have no outcome, as 'unknown'. */
+  private async closeDangling(graceMs: number, closedBy: string): Promise<void> {
+    const store = this.requireStore();
+    const cutoff = new Date(Date.now() - graceMs).toISOString();
+    const open = await findOpenIntents(store.db, cutoff);
+    if (open.length === 0) return;
+    const results = await Promise.allSettled(
+      open.map((r) =>
+        this.recordOutcome(r.id, { outcome: 'unknown', details: { closedBy } }).then(() => {
+          this.logger.warn(`audit intent ${r.id} (seq ${r.seq}) had no outcome: closed as unknown`);
+        }),
+      ),
+    );
+    // Another replica closing the same intent first is fine; anything else is a store failure.
+    const failed = results.filter(
+      (r): r is PromiseRejectedResult =>
+        r.status === 'rejected' &&
+        !(r.reason instanceof GatewayError && r.reason.code === 'INTERNAL'),
+    );
+    const closed = results.filter((r) => r.status === 'fulfilled').length;
+    if (closed > 0) {
+      this.logger.warn(`closed ${closed} audit intents left open by a crash or kill as unknown`);
+    }
+    if (failed.length > 0) throw failed[0].reason;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
