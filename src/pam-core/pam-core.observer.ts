@@ -7,7 +7,11 @@ export type UpstreamResultCode = 'OK' | ErrorCode;
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface PamCoreObserver {
-  upstreamCall(operation: 'terminate' | 'list' | 'get' | 'token' | 'probe', result: UpstreamResultCode, durationMs: number): void;
+  upstreamCall(
+    operation: 'terminate' | 'list' | 'get' | 'token' | 'probe',
+    result: UpstreamResultCode,
+    durationMs: number,
+  ): void;
   tokenRefreshed(): void;
   circuitStateChanged(state: CircuitState): void;
 }

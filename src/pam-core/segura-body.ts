@@ -84,7 +84,8 @@ export function bodyFacts(body: JsonObject): BodyFacts {
     errorFlag,
     messages: candidates.map(str).filter((m): m is string => m !== undefined),
     exceptionCode,
-    oauthError: oauthError !== undefined && /^[a-z_]{1,64}$/.test(oauthError) ? oauthError : undefined,
+    oauthError:
+      oauthError !== undefined && /^[a-z_]{1,64}$/.test(oauthError) ? oauthError : undefined,
   };
 }
 

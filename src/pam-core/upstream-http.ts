@@ -58,7 +58,12 @@ export function transportFailureOf(err: unknown): TransportFailure {
   if (codes.some((c) => TIMEOUT.has(c))) return 'timeout';
   if (codes.some((c) => RESET.has(c))) return 'reset';
   if (codes.some((c) => TLS.has(c) || /^(ERR_TLS_|ERR_SSL_|CERT_)/.test(c))) return 'tls';
-  if (codes.some((c) => c.startsWith('HPE_') || c.startsWith('UND_ERR_RES_') || c === 'UND_ERR_HEADERS_OVERFLOW')) {
+  if (
+    codes.some(
+      (c) =>
+        c.startsWith('HPE_') || c.startsWith('UND_ERR_RES_') || c === 'UND_ERR_HEADERS_OVERFLOW',
+    )
+  ) {
     return 'protocol';
   }
   if (codes.length > 0 && codes.every((c) => NOT_SENT.has(c))) return 'not-sent';
@@ -116,7 +121,12 @@ export class UpstreamHttp {
       const contentType = Array.isArray(header) ? header[0] : header;
       const read = await readLimited(res.body, req.maxBodyBytes, controller.signal);
       if ('failure' in read) {
-        return { kind: 'transport', failure: read.failure, status: res.statusCode, durationMs: elapsed() };
+        return {
+          kind: 'transport',
+          failure: read.failure,
+          status: res.statusCode,
+          durationMs: elapsed(),
+        };
       }
       return {
         kind: 'response',
@@ -131,9 +141,20 @@ export class UpstreamHttp {
     }
   }
 
-  /** Closes idle keep-alive connections; in-flight requests finish first. */
-  async close(): Promise<void> {
-    if (!this.agent.closed) await this.agent.close();
+  /**
+   * Lets in-flight requests finish (each is bounded by its timeout), then closes the
+   * keep-alive connections; anything still open after `graceMs` is destroyed.
+   */
+  async close(graceMs: number): Promise<void> {
+    if (this.agent.destroyed) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const closing = this.agent.close().then(() => 'closed' as const);
+    const outcome = await Promise.race([closing, grace]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.agent.destroy();
   }
 }
 

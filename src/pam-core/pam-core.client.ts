@@ -1,0 +1,260 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { RetryPolicy } from 'cockatiel';
+import { APP_CONFIG, AppConfig, PamCoreSettings } from '../config';
+import { GatewayError } from '../errors';
+import { OAuth1Signer } from './oauth1-signer';
+import { BearerToken, OAuth2TokenManager } from './oauth2-token-manager';
+import { ObserverSink } from './observer-sink';
+import { dropUrl, sessionsUrl, sessionUrl } from './pam-core-urls';
+import { PAM_CORE_OBSERVER, PamCoreObserver, UpstreamResultCode } from './pam-core.observer';
+import {
+  connectRetryPolicy,
+  PAM_CORE_POLICY_OPTIONS,
+  PamCorePolicyOptions,
+  ResolvedPolicy,
+  resolvePolicy,
+  UpstreamGuard,
+} from './pam-core.policy';
+import type { RemoteSession, TerminateResult } from './pam-core.types';
+import {
+  classifyAnswer,
+  Classification,
+  ClassifyOptions,
+  upstreamError,
+} from './response-classifier';
+import { normaliseSessionList } from './session-normaliser';
+import { UpstreamAnswer } from './upstream-answer';
+import { UpstreamHttp } from './upstream-http';
+
+type Operation = 'terminate' | 'list' | 'get';
+type Success = Extract<Classification, { ok: true }>;
+
+interface CallSpec {
+  operation: Operation;
+  method: 'GET' | 'DELETE';
+  url: string;
+  maxBodyBytes: number;
+  classify: ClassifyOptions;
+}
+
+/**
+ * The only code that speaks to Segura PAM Core. Every failure is a GatewayError; no HTTP
+ * type leaves this class.
+ */
+@Injectable()
+export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('PamCore');
+  private readonly settings: PamCoreSettings;
+  private readonly policy: ResolvedPolicy;
+  private readonly sink: ObserverSink;
+  private readonly http: UpstreamHttp;
+  private readonly guard: UpstreamGuard;
+  private readonly connectRetry: RetryPolicy;
+  private readonly tokens?: OAuth2TokenManager;
+  private readonly signer?: OAuth1Signer;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(PAM_CORE_OBSERVER) observer?: PamCoreObserver,
+    @Optional() @Inject(PAM_CORE_POLICY_OPTIONS) options?: PamCorePolicyOptions,
+  ) {
+    this.settings = config.pamCore;
+    this.policy = resolvePolicy(options);
+    this.sink = new ObserverSink(observer, this.logger);
+    this.http = new UpstreamHttp(this.settings);
+    this.guard = new UpstreamGuard(
+      this.policy,
+      this.settings.maxConcurrency,
+      this.sink,
+      this.logger,
+    );
+    this.connectRetry = connectRetryPolicy(this.policy);
+    if (this.settings.auth === 'oauth2') {
+      if (!this.settings.oauth2) throw new Error('PAM Core OAuth 2 settings are missing');
+      this.tokens = new OAuth2TokenManager(this.http, this.settings.baseUrl, this.settings.oauth2, {
+        timeoutMs: this.settings.timeoutMs,
+        retries: this.policy.tokenRetries,
+        retryInitialDelayMs: this.policy.retryInitialDelayMs,
+        retryMaxDelayMs: this.policy.retryMaxDelayMs,
+        maxBodyBytes: this.policy.maxBodyBytes,
+        observer: this.sink,
+        logger: this.logger,
+      });
+    } else {
+      if (!this.settings.oauth1) throw new Error('PAM Core OAuth 1 settings are missing');
+      this.signer = new OAuth1Signer(this.settings.oauth1);
+    }
+  }
+
+  onModuleInit(): void {
+    if (this.settings.tlsInsecure) {
+      this.logger.warn('PAM_CORE_TLS_INSECURE=true: the PAM Core TLS certificate is NOT verified');
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.http.close(this.settings.timeoutMs);
+  }
+
+  /** Drops one remote session in Segura. */
+  async terminateSession(sessionId: string): Promise<TerminateResult> {
+    const url = dropUrl(this.settings.baseUrl, this.settings.dropPath, sessionId);
+    const ok = await this.call({
+      operation: 'terminate',
+      method: 'DELETE',
+      url,
+      maxBodyBytes: this.policy.maxBodyBytes,
+      classify: { defaultSuccessMessage: 'Session dropped successfully' },
+    });
+    return { sessionId, message: ok.message, upstreamStatus: ok.status, durationMs: ok.durationMs };
+  }
+
+  /** All remote sessions Segura lists, normalised; entries without a usable id are skipped. */
+  async listSessions(): Promise<RemoteSession[]> {
+    const ok = await this.call({
+      operation: 'list',
+      method: 'GET',
+      url: sessionsUrl(this.settings.baseUrl, this.settings.sessionsPath),
+      maxBodyBytes: this.policy.maxListBodyBytes,
+      classify: { successKeys: ['remote_sessions'] },
+    });
+    const { sessions, skipped } = normaliseSessionList(ok.body, 'remote_sessions');
+    if (skipped > 0)
+      this.logger.warn(`Skipped ${skipped} remote session entries without a usable session_id`);
+    return sessions;
+  }
+
+  /** One remote session, or null when Segura does not know it. */
+  async getSession(sessionId: string): Promise<RemoteSession | null> {
+    const url = sessionUrl(this.settings.baseUrl, this.settings.sessionsPath, sessionId);
+    try {
+      const ok = await this.call({
+        operation: 'get',
+        method: 'GET',
+        url,
+        maxBodyBytes: this.policy.maxBodyBytes,
+        classify: { successKeys: ['remote_session'] },
+      });
+      const single = ok.body.remote_session;
+      const body = Array.isArray(single) ? ok.body : { remote_session: [single] };
+      return normaliseSessionList(body, 'remote_session').sessions[0] ?? null;
+    } catch (err) {
+      // "1002: Session not found", or "1003: Unexpected identifier type" for an id Segura
+      // cannot even parse (so no session can have it): both mean there is no such session.
+      if (
+        err instanceof GatewayError &&
+        (err.code === 'SESSION_NOT_FOUND' || err.code === 'BAD_USER_INPUT')
+      ) {
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** Readiness: a token (oauth2) or any HTTP answer from the base URL (oauth1), within a short bound. */
+  async checkReachable(): Promise<void> {
+    const boundMs = Math.min(this.settings.timeoutMs, this.policy.probeTimeoutMs);
+    const started = Date.now();
+    let result: UpstreamResultCode = 'OK';
+    try {
+      if (this.tokens) {
+        await withDeadline(this.tokens.getToken(), boundMs);
+      } else {
+        const answer = await this.http.send({
+          method: 'HEAD',
+          url: this.settings.baseUrl,
+          headers: {},
+          timeoutMs: boundMs,
+          maxBodyBytes: 0,
+        });
+        if (answer.kind === 'transport') {
+          const c = classifyAnswer(answer);
+          if (!c.ok) throw c.error;
+        }
+      }
+    } catch (err) {
+      result = err instanceof GatewayError ? err.code : 'INTERNAL';
+      throw err;
+    } finally {
+      this.sink.upstreamCall('probe', result, Date.now() - started);
+    }
+  }
+
+  /** One operation under bulkhead and breaker; a 401 to a cached token is retried once with a fresh one. */
+  private call(spec: CallSpec): Promise<Success> {
+    return this.guard.run(async () => {
+      let { result, token } = await this.exchange(spec);
+      if (
+        !result.ok &&
+        this.tokens &&
+        token?.fromCache &&
+        result.error.code === 'UPSTREAM_AUTH_FAILED' &&
+        result.error.upstream?.status === 401
+      ) {
+        this.tokens.invalidate(token.value);
+        this.logger.log('PAM Core rejected the cached token; refreshing it once');
+        ({ result, token } = await this.exchange(spec));
+      }
+      if (!result.ok) throw result.error;
+      return result;
+    });
+  }
+
+  private async exchange(spec: CallSpec): Promise<{ result: Classification; token?: BearerToken }> {
+    let token: BearerToken | undefined;
+    const answer = await this.connectRetry.execute(async (): Promise<UpstreamAnswer> => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (this.tokens) {
+        token = await this.tokens.getToken();
+        headers.authorization = `Bearer ${token.value}`;
+      } else if (this.signer) {
+        // Signed per attempt: fresh nonce and timestamp, over the exact URL sent.
+        headers.authorization = this.signer.authorizationHeader(spec.method, spec.url);
+      }
+      return this.http.send({
+        method: spec.method,
+        url: spec.url,
+        headers,
+        timeoutMs: this.settings.timeoutMs,
+        maxBodyBytes: spec.maxBodyBytes,
+      });
+    });
+    const result = classifyAnswer(answer, spec.classify);
+    this.sink.upstreamCall(spec.operation, result.ok ? 'OK' : result.error.code, answer.durationMs);
+    if (!result.ok) {
+      this.logger.debug(
+        `PAM Core ${spec.operation} failed: ${result.error.code} (HTTP ${result.error.upstream?.status ?? '-'})`,
+      );
+    }
+    return { result, token };
+  }
+}
+
+/** Bounds a probe so readiness never hangs; the underlying request keeps its own timeout. */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          upstreamError(
+            { code: 'UPSTREAM_TIMEOUT' },
+            { durationMs: ms, detail: 'PAM Core did not answer the readiness probe in time' },
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,56 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { ConfigModule, loadConfigOrThrow } from '../config';
+import { PAM_CORE_OBSERVER, PamCoreClient, PamCoreModule } from './index';
+import type { PamCoreObserver } from './pam-core.observer';
+
+const config = loadConfigOrThrow({
+  // Port 9 (discard) on loopback: nothing answers, so any call is refused quickly.
+  PAM_CORE_URL: 'http://127.0.0.1:9/segura',
+  PAM_CORE_CLIENT_ID: 'id',
+  PAM_CORE_CLIENT_SECRET: 'secret',
+  AUTH_ISSUER: 'https://issuer.example',
+  AUTH_AUDIENCE: 'aud',
+  RBAC_POLICY_FILE: '/dev/null',
+});
+
+describe('PamCoreModule', () => {
+  beforeAll(() => Logger.overrideLogger(['error']));
+
+  it('provides PamCoreClient from the global APP_CONFIG', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), PamCoreModule],
+    }).compile();
+    expect(moduleRef.get(PamCoreClient)).toBeInstanceOf(PamCoreClient);
+    await moduleRef.close();
+  });
+
+  it('picks up a global observer and policy overrides', async () => {
+    const seen: string[] = [];
+    const observer: PamCoreObserver = {
+      upstreamCall: (op, result) => seen.push(`${op}:${result}`),
+      tokenRefreshed: () => undefined,
+      circuitStateChanged: () => undefined,
+    };
+    @Global()
+    @Module({
+      providers: [{ provide: PAM_CORE_OBSERVER, useValue: observer }],
+      exports: [PAM_CORE_OBSERVER],
+    })
+    class ObserverModule {}
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(config),
+        ObserverModule,
+        PamCoreModule.withPolicy({ tokenRetries: 0, connectRetries: 0 }),
+      ],
+    }).compile();
+    const client = moduleRef.get(PamCoreClient);
+    await expect(client.terminateSession('abc')).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+    expect(seen).toEqual(['token:UPSTREAM_UNAVAILABLE']);
+    await moduleRef.close();
+  });
+});

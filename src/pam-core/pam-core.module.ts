@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PamCoreClient } from './pam-core.client';
+import { PAM_CORE_POLICY_OPTIONS, PamCorePolicyOptions } from './pam-core.policy';
+
+/**
+ * Provides {@link PamCoreClient}. Needs the global APP_CONFIG provider; picks up a
+ * PAM_CORE_OBSERVER when one is visible (e.g. from a global observability module).
+ */
+@Module({
+  providers: [PamCoreClient],
+  exports: [PamCoreClient],
+})
+export class PamCoreModule {
+  /** Same module with resilience numbers overridden (tests, tuning). */
+  static withPolicy(options: PamCorePolicyOptions): DynamicModule {
+    return {
+      module: PamCoreModule,
+      providers: [{ provide: PAM_CORE_POLICY_OPTIONS, useValue: options }],
+      exports: [PamCoreClient],
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import { ErrorCode, GatewayError, titleFor } from '../errors';
+import {
+  bodyFacts,
+  BodyFacts,
+  cleanMessage,
+  englishSuccessMessage,
+  JsonObject,
+  normaliseForMatch,
+  parseBody,
+} from './segura-body';
+import type { TransportFailure, UpstreamAnswer } from './upstream-answer';
+
+export type Classification =
+  | { ok: true; status: number; message: string; body: JsonObject; durationMs: number }
+  | { ok: false; error: GatewayError };
+
+export interface ClassifyOptions {
+  /** Keys whose presence in a 2xx object counts as success when no error flag is given (token, list). */
+  successKeys?: readonly string[];
+  /** Message reported for a success whose envelope carries none. */
+  defaultSuccessMessage?: string;
+}
+
+interface Verdict {
+  code: ErrorCode;
+  outcomeUnknown?: boolean;
+  field?: string;
+}
+
+/**
+ * The documented texts (segura-pam-core.md, "The documented errors of the drop endpoint"),
+ * matched on the normalised message, first match wins. Segura reports client-side problems
+ * with 500 and the gateway layer uses 404 for a missing credential, so the text decides.
+ */
+const MESSAGE_RULES: ReadonlyArray<[RegExp, Verdict]> = [
+  [/resource sub not found|\b1002\b.*not found|^session not found$/, { code: 'SESSION_NOT_FOUND' }],
+  // "1003: Unexpected identifier type": Segura rejects the id itself; the caller's input is at fault.
+  [/^1003\b|unexpected identifier type/, { code: 'BAD_USER_INPUT', field: 'id' }],
+  [/an error occurred while drop+ing (the )?session/, { code: 'TERMINATION_FAILED' }],
+  [/you are not authori[sz]ed to access this resource/, { code: 'UPSTREAM_FORBIDDEN' }],
+  [/client authentication failed/, { code: 'UPSTREAM_AUTH_FAILED' }],
+  [/invalid signature/, { code: 'UPSTREAM_AUTH_FAILED' }],
+  // Kong's answer to a request without an Authorization header: a credential problem, not a 404.
+  [/no route matched with those values/, { code: 'UPSTREAM_AUTH_FAILED' }],
+  [/^request timed out$/, { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true }],
+  // Kong's own texts when Segura behind it is slow or gone.
+  [/the upstream server is timing out/, { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true }],
+  [
+    /failure to get a peer from the ring-balancer|name resolution failed/,
+    { code: 'UPSTREAM_UNAVAILABLE' },
+  ],
+  [/unexpected error/, { code: 'UPSTREAM_ERROR' }],
+];
+
+const OAUTH_AUTH_ERRORS = new Set([
+  'invalid_client',
+  'access_denied',
+  'invalid_token',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_request',
+  'invalid_scope',
+]);
+
+/** Builds the GatewayError for an upstream problem; `message` must already be cleaned. */
+export function upstreamError(
+  verdict: Verdict,
+  facts: { status?: number; message?: string; durationMs: number; detail?: string },
+): GatewayError {
+  return new GatewayError(verdict.code, titleFor(verdict.code), {
+    detail: facts.detail ?? facts.message,
+    field: verdict.field,
+    upstream: { status: facts.status, message: facts.message, durationMs: facts.durationMs },
+    outcomeUnknown: verdict.outcomeUnknown ?? false,
+  });
+}
+
+const TRANSPORT: Record<TransportFailure, Verdict & { detail: string }> = {
+  'not-sent': {
+    code: 'UPSTREAM_UNAVAILABLE',
+    detail: 'PAM Core could not be reached (connection refused, DNS or connect timeout)',
+  },
+  tls: { code: 'UPSTREAM_UNAVAILABLE', detail: 'TLS handshake with PAM Core failed' },
+  timeout: {
+    code: 'UPSTREAM_TIMEOUT',
+    outcomeUnknown: true,
+    detail: 'PAM Core did not answer within the timeout',
+  },
+  // A reset after the request was written: PAM Core may have acted. Unavailable, outcome unknown.
+  reset: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    outcomeUnknown: true,
+    detail: 'The connection to PAM Core was reset',
+  },
+  protocol: {
+    code: 'UPSTREAM_ERROR',
+    outcomeUnknown: true,
+    detail: 'PAM Core answered something that is not HTTP',
+  },
+  other: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    outcomeUnknown: true,
+    detail: 'The request to PAM Core failed',
+  },
+};
+
+/**
+ * Last resort for answers whose body says nothing we recognise (HTML, empty, truncated, unknown
+ * JSON). Proxy statuses keep their meaning: 502 and 503 mean unavailable (502 may come after
+ * Segura acted, so its outcome is unknown), 504 is a timeout with unknown outcome; a bare 401/403
+ * is a credential/rights problem. Anything else is UPSTREAM_ERROR, with unknown outcome when it
+ * was a 2xx or 5xx (Segura may have acted) and known (nothing done) for other statuses.
+ */
+function byStatus(status: number): Verdict {
+  switch (status) {
+    case 401:
+      return { code: 'UPSTREAM_AUTH_FAILED' };
+    case 403:
+      return { code: 'UPSTREAM_FORBIDDEN' };
+    case 502:
+      return { code: 'UPSTREAM_UNAVAILABLE', outcomeUnknown: true };
+    case 503:
+      return { code: 'UPSTREAM_UNAVAILABLE' };
+    case 504:
+      return { code: 'UPSTREAM_TIMEOUT', outcomeUnknown: true };
+    default:
+      return {
+        code: 'UPSTREAM_ERROR',
+        outcomeUnknown: (status >= 200 && status < 300) || status >= 500,
+      };
+  }
+}
+
+function byMessage(facts: BodyFacts, status: number): Verdict | undefined {
+  if (facts.exceptionCode === 1002) return { code: 'SESSION_NOT_FOUND' };
+  for (const message of facts.messages) {
+    const text = normaliseForMatch(message);
+    for (const [pattern, verdict] of MESSAGE_RULES) {
+      if (pattern.test(text)) return verdict;
+    }
+  }
+  if (facts.oauthError !== undefined) {
+    if (facts.oauthError === 'insufficient_scope') return { code: 'UPSTREAM_FORBIDDEN' };
+    if (OAUTH_AUTH_ERRORS.has(facts.oauthError) || status === 400 || status === 401) {
+      return { code: 'UPSTREAM_AUTH_FAILED' };
+    }
+  }
+  return undefined;
+}
+
+/** Classifies one exchange with Segura into success or a GatewayError. Pure; never throws. */
+export function classifyAnswer(answer: UpstreamAnswer, opts: ClassifyOptions = {}): Classification {
+  const { durationMs } = answer;
+  if (answer.kind === 'transport') {
+    const t = TRANSPORT[answer.failure];
+    return {
+      ok: false,
+      error: upstreamError(t, { status: answer.status, durationMs, detail: t.detail }),
+    };
+  }
+  const { status } = answer;
+  const parsed = parseBody(answer.bodyText, answer.contentType);
+  if (!answer.complete || parsed.kind !== 'json') {
+    const verdict = byStatus(status);
+    const detail = !answer.complete ? 'incomplete or oversized answer' : `${parsed.kind} answer`;
+    return {
+      ok: false,
+      error: upstreamError(verdict, {
+        status,
+        durationMs,
+        detail: `PAM Core sent an ${detail} (HTTP ${status})`,
+      }),
+    };
+  }
+  const facts = bodyFacts(parsed.value);
+  const message = cleanMessage(facts.messages[0]);
+  const is2xx = status >= 200 && status < 300;
+  const hasSuccessKey = (opts.successKeys ?? []).some((k) => k in parsed.value);
+  if (is2xx && (facts.errorFlag === false || (facts.errorFlag === undefined && hasSuccessKey))) {
+    const english = englishSuccessMessage(message, opts.defaultSuccessMessage ?? '');
+    return { ok: true, status, message: english, body: parsed.value, durationMs };
+  }
+  const verdict = byMessage(facts, status) ?? byStatus(status);
+  return { ok: false, error: upstreamError(verdict, { status, message, durationMs }) };
+}
