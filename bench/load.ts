@@ -43,17 +43,18 @@ export interface LoadResult {
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
-  const r = await autocannon({
+  const opts: Record<string, unknown> = {
     url: spec.url,
     method: spec.method,
     headers: spec.headers,
     body: spec.body,
     connections: spec.connections,
-    duration: spec.amount ? undefined : spec.duration,
-    amount: spec.amount,
-    overallRate: spec.overallRate,
     timeout: 10,
-  });
+  };
+  if (spec.amount) opts.amount = spec.amount;
+  else opts.duration = spec.duration;
+  if (spec.overallRate) opts.overallRate = spec.overallRate;
+  const r = await autocannon(opts);
   return {
     rps: Math.round(r['2xx'] / r.duration),
     p50: r.latency.p50,
