@@ -26,8 +26,15 @@ roles:
   session-operator: [session:terminate, session:read]
   session-viewer: [session:read]
   auditor: [audit:read]
+  # A team that may see and end only RDP sessions to the domain controllers.
+  dc-team:
+    - permission: session:terminate
+      where: { protocol: rdp, device: "dc*" }
+    - permission: session:read
+      where: { device: "dc*" }
 options:
   requireReason: false
+  bulkMax: 25 # more per bulk request needs session:terminate:bulk
 `;
 
 async function main(): Promise<void> {
@@ -103,6 +110,18 @@ async function main(): Promise<void> {
     '',
     '# a viewer is denied (403, FORBIDDEN) and Segura is never called:',
     `curl -s -X POST ${gw}/api/v1/sessions/${second?.sessionId}/terminate -H "Authorization: Bearer $VIEWER"`,
+    '',
+    '# a viewer lists the active sessions (cached; see stale, ageSeconds, nextCursor):',
+    `curl -s "${gw}/api/v1/sessions?active=true&limit=5" -H "Authorization: Bearer $VIEWER"`,
+    '',
+    '# the same over GraphQL, filtered by user:',
+    `curl -s ${gw}/graphql -H "Authorization: Bearer $VIEWER" -H 'Content-Type: application/json' -d '{"query":"{ remoteSessions(filter: {user: \\"${first?.user}\\", active: true}) { totalCount stale ageSeconds nodes { sessionId user device protocol start } } }"}'`,
+    '',
+    `# a bulk dry run: what would "end everything ${first?.user} has open" end? (nothing is ended)`,
+    `curl -s -X POST ${gw}/api/v1/sessions/terminate -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -H 'Idempotency-Key: INC-1234-dry' -d '{"filter":{"user":"${first?.user}"},"reason":"INC-1234","dryRun":true}'`,
+    '',
+    '# the real run: same filter, a new key; repeating it with that key replays the first answer:',
+    `curl -s -X POST ${gw}/api/v1/sessions/terminate -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -H 'Idempotency-Key: INC-1234-run' -d '{"filter":{"user":"${first?.user}"},"reason":"INC-1234"}'`,
     '',
     '# an auditor reads who did what:',
     `curl -s "${gw}/api/v1/audit-events?limit=5" -H "Authorization: Bearer $AUDITOR"`,

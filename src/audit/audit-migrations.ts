@@ -82,6 +82,30 @@ function auditMigrations(dialect: AuditStore['dialect']): Record<string, Migrati
           .execute(db);
       },
     },
+    // Idempotency answers (sessions/idempotency.store.ts): a cache of answers beside the chain,
+    // NOT part of it. Rows are updated and expire; the audit records stay the truth.
+    '0003_idempotency_keys': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          // SHA-256 (hex) of the canonical request: the same key with another request is refused.
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          // 'pending' while the first request runs (the reservation), then 'done'.
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('response', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['principal', 'key'])
+          .execute();
+        await db.schema
+          .createIndex('idempotency_keys_expires_at_idx')
+          .on('idempotency_keys')
+          .column('expires_at')
+          .execute();
+      },
+    },
   };
 }
 

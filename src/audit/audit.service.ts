@@ -45,6 +45,8 @@ import { verifyChain } from './chain-verifier';
 import { AuditStateError, ChainWriter, type AppendResult } from './chain-writer';
 
 const NOT_WRITTEN = 'The audit log cannot be written; nothing was forwarded';
+/** Longer than any upstream timeout: an intent this old cannot belong to a live request. */
+const DEFAULT_PG_RECOVERY_GRACE_MS = 15 * 60_000;
 
 /** The append-only, hash-chained audit log (design.md, "Audit record"). */
 @Injectable()
@@ -72,12 +74,20 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
       this.logger.error(`cannot open the audit store: ${describe(err)}`);
       await this.store?.close().catch(() => undefined);
       this.store = null;
-      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit store cannot be opened', {
-        cause: err,
-      });
+      throw new GatewayError(
+        'AUDIT_UNAVAILABLE',
+        'The audit store (AUDIT_DATABASE_URL) cannot be opened',
+        {
+          cause: err,
+        },
+      );
     }
     const postgres = this.store.dialect === 'postgres';
-    const grace = this.options.recoveryGraceMs ?? (postgres ? 15 * 60_000 : 0);
+    // Explicit options (tests) win over AUDIT_RECOVERY_GRACE_MS, which wins over the defaults.
+    const grace =
+      this.options.recoveryGraceMs ??
+      this.config.audit.recoveryGraceMs ??
+      (postgres ? DEFAULT_PG_RECOVERY_GRACE_MS : 0);
     await this.closeDangling(grace, 'startup-recovery');
     if (postgres && grace > 0) {
       this.sweep = setInterval(() => {
@@ -112,6 +122,17 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
       'The audit outcome cannot be written',
     );
     return this.announce(rows[0], closed.get(id) ?? null);
+  }
+
+  /** An allowed record that is complete at once (reads, dry runs): intent and outcome in one commit. */
+  async recordCompleted(intent: AuditIntent, update: AuditOutcomeUpdate): Promise<AuditRecord> {
+    const draft = intentDraft(intent);
+    const { rows, closed } = await this.write(
+      [draft, outcomeDraft(draft.id, update)],
+      'The audit record cannot be written',
+    );
+    this.announce(rows[0], null);
+    return this.announce(rows[1], closed.get(draft.id) ?? null);
   }
 
   /** RBAC denials: a complete 'denied' record. */
@@ -197,6 +218,11 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
         cause: err,
       });
     }
+  }
+
+  /** The open store, for tables kept beside the chain (idempotency answers); never for appends. */
+  get database(): Pick<AuditStore, 'dialect' | 'db'> {
+    return this.requireStore();
   }
 
   /** Group-commit counters (transactions and entries written by this instance). */

@@ -47,6 +47,40 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
   });
 
+  it('leaves the audit recovery grace to the store engine unless AUDIT_RECOVERY_GRACE_MS is set', () => {
+    const unset = loadConfig(base);
+    expect(unset.ok && unset.config.audit.recoveryGraceMs).toBeUndefined();
+    const zero = loadConfig({ ...base, AUDIT_RECOVERY_GRACE_MS: '0' });
+    expect(zero.ok && zero.config.audit.recoveryGraceMs).toBe(0);
+    expect(errorsOf({ ...base, AUDIT_RECOVERY_GRACE_MS: '15m' })).toEqual([
+      'AUDIT_RECOVERY_GRACE_MS: must be a whole number from 0 to 604800000',
+    ]);
+  });
+
+  it('applies the session discovery defaults and bounds', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.sessions).toEqual({
+      cacheTtlMs: 15000,
+      cacheStaleMaxMs: 600000,
+      refreshWaitMs: 2000,
+      bulkConcurrency: 5,
+      idempotencyTtlHours: 24,
+    });
+    expect(r.ok && r.config.redisKeyPrefix).toBe('pam-gateway:');
+    expect(
+      errorsOf({
+        ...base,
+        BULK_CONCURRENCY: '0',
+        IDEMPOTENCY_TTL_HOURS: '1y',
+        REDIS_KEY_PREFIX: 'a b',
+      }),
+    ).toEqual([
+      'REDIS_KEY_PREFIX: must be at most 64 letters, digits or ":._-"',
+      'BULK_CONCURRENCY: must be a whole number from 1 to 64',
+      'IDEMPOTENCY_TTL_HOURS: must be a whole number from 1 to 720',
+    ]);
+  });
+
   it('names every missing required variable on its own line', () => {
     const errors = errorsOf({});
     expect(errors).toEqual(

@@ -44,6 +44,19 @@ export interface AuthSettings {
   apiKeysFile?: string;
 }
 
+/** Session discovery and incident response (README, "Finding and ending many sessions"). */
+export interface SessionsSettings {
+  /** How long a fetched session list is served without asking Segura again. */
+  cacheTtlMs: number;
+  /** Oldest list still served (marked stale) while Segura is slow or failing. */
+  cacheStaleMaxMs: number;
+  /** How long a reader waits for a refresh before it gets the stale list. */
+  refreshWaitMs: number;
+  /** Drops of one bulk request in flight at once. */
+  bulkConcurrency: number;
+  idempotencyTtlHours: number;
+}
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -51,8 +64,19 @@ export interface AppConfig {
   pamCore: PamCoreSettings;
   auth: AuthSettings;
   rbac: { policyFile: string };
-  audit: { databaseUrl: string; hmacKey?: string };
+  audit: {
+    databaseUrl: string;
+    hmacKey?: string;
+    /**
+     * Open intents younger than this are left alone by startup recovery (and, on PostgreSQL,
+     * the periodic sweep); unset: 0 on SQLite, 15 minutes on PostgreSQL.
+     */
+    recoveryGraceMs?: number;
+  };
   redisUrl?: string;
+  /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
+  redisKeyPrefix: string;
+  sessions: SessionsSettings;
   rateLimit: { terminationsPerMinute: number; ipPerMinute: number };
   /** Express 'trust proxy' setting; unset: req.ip is the socket peer. */
   trustProxy?: string;
@@ -212,8 +236,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         apiKeysFile: e.AUTH_API_KEYS_FILE,
       },
       rbac: { policyFile: e.RBAC_POLICY_FILE },
-      audit: { databaseUrl: e.AUDIT_DATABASE_URL, hmacKey: e.AUDIT_HMAC_KEY },
+      audit: {
+        databaseUrl: e.AUDIT_DATABASE_URL,
+        hmacKey: e.AUDIT_HMAC_KEY,
+        recoveryGraceMs: e.AUDIT_RECOVERY_GRACE_MS,
+      },
       redisUrl: e.REDIS_URL,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      sessions: {
+        cacheTtlMs: e.SESSIONS_CACHE_TTL_MS,
+        cacheStaleMaxMs: e.SESSIONS_CACHE_STALE_MAX_MS,
+        refreshWaitMs: e.SESSIONS_REFRESH_WAIT_MS,
+        bulkConcurrency: e.BULK_CONCURRENCY,
+        idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
+      },
       rateLimit: {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,

@@ -32,6 +32,21 @@ const int = (def: number, min: number, max: number) =>
       return n;
     });
 
+/** Like int(), but absent or empty stays undefined (the consumer picks a context default). */
+const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const httpUrl = (msg = 'must be an http(s) URL') =>
   z.string({ message: `is required and ${msg}` }).refine((v) => {
     try {
@@ -157,6 +172,7 @@ export const envSchema = z.object({
       'must be sqlite:<path> or postgres://…',
     ),
   AUDIT_HMAC_KEY: optionalString,
+  AUDIT_RECOVERY_GRACE_MS: optionalInt(0, 7 * 24 * 3600_000),
 
   REDIS_URL: z
     .string()
@@ -165,6 +181,14 @@ export const envSchema = z.object({
     .refine(
       (v) => v === undefined || /^rediss?:\/\/.+/.test(v),
       'must be a redis:// or rediss:// URL',
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? 'pam-gateway:' : v.trim()))
+    .refine(
+      (v) => /^[A-Za-z0-9:._-]{0,64}$/.test(v),
+      'must be at most 64 letters, digits or ":._-"',
     ),
   RATE_LIMIT_TERMINATIONS_PER_MINUTE: int(60, 0, 1000000),
   RATE_LIMIT_IP_PER_MINUTE: int(600, 0, 10000000),
@@ -198,6 +222,12 @@ export const envSchema = z.object({
     .optional()
     .default('info'),
   SHUTDOWN_TIMEOUT_MS: int(15000, 0, 600000),
+
+  SESSIONS_CACHE_TTL_MS: int(15000, 0, 3600000),
+  SESSIONS_CACHE_STALE_MAX_MS: int(600000, 0, 86400000),
+  SESSIONS_REFRESH_WAIT_MS: int(2000, 0, 600000),
+  BULK_CONCURRENCY: int(5, 1, 64),
+  IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

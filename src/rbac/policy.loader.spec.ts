@@ -60,6 +60,47 @@ describe('loadPolicyFile', () => {
     ]);
   });
 
+  it('reads scoped rules mixed with plain permissions, a single pattern becoming a list', () => {
+    const path = file(
+      'scoped.yaml',
+      'roles:\n  dc-team:\n    - session:read\n    - permission: session:terminate\n' +
+        '      where: { protocol: rdp, device: ["dc*.corp.local:*"] }\n' +
+        '  self:\n    - { permission: session:terminate, where: { user: "${principal.name}" } }\n' +
+        'options:\n  bulkMax: 10\n  verifyAfterSuccess: true\n',
+    );
+    expect(loadPolicyFile(path)).toEqual({
+      roles: {
+        'dc-team': [
+          'session:read',
+          {
+            permission: 'session:terminate',
+            where: { protocol: ['rdp'], device: ['dc*.corp.local:*'] },
+          },
+        ],
+        self: [{ permission: 'session:terminate', where: { user: ['${principal.name}'] } }],
+      },
+      options: { bulkMax: 10, verifyAfterSuccess: true },
+    });
+  });
+
+  it('names every problem of a scoped rule', () => {
+    const path = file(
+      'badscope.yaml',
+      'roles:\n  x:\n    - { permission: audit:read, where: { user: a } }\n' +
+        '    - { permission: session:read, where: {} }\n' +
+        '    - { permission: session:read, where: { host: a, user: "${principal.email}" } }\n' +
+        '    - 42\noptions:\n  bulkMax: 0\n',
+    );
+    expect(problemsOf(path)).toEqual([
+      'roles.x.0.permission: only session:terminate and session:read can be scoped, not "audit:read"',
+      'roles.x.1.where: must name at least one of protocol, device, credential, user',
+      'roles.x.2.where.user.0: the only placeholders are ${principal.name} and ${principal.id}',
+      'roles.x.2.where: Unrecognized key: "host"',
+      'roles.x.3: must be a permission or a {permission, where} rule',
+      'options.bulkMax: must be a whole number from 1 to 10000',
+    ]);
+  });
+
   it('needs a roles mapping', () => {
     expect(problemsOf(file('noroles.yaml', 'options: {}\n'))).toEqual([
       'roles: must be a mapping of role name to a list of permissions',

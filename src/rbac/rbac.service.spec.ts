@@ -48,11 +48,11 @@ describe('RbacService', () => {
     }
   });
 
-  it('ignores the resource for now', () => {
-    expect(rbac.can(who(['session-viewer']), 'session:read', { sessionId: 'S-1' })).toBe(true);
-    expect(rbac.can(who(['session-viewer']), 'session:terminate', { sessionId: 'S-1' })).toBe(
-      false,
-    );
+  it('lets an unscoped grant cover every session', () => {
+    const dc = { protocol: 'rdp', device: 'dc01.corp.local:3389', user: 'x', credential: 'y' };
+    expect(rbac.can(who(['session-viewer']), 'session:read', dc)).toBe(true);
+    expect(rbac.can(who(['session-viewer']), 'session:terminate', dc)).toBe(false);
+    expect(rbac.scopeOf(who(['session-operator']), 'session:terminate').unrestricted).toBe(true);
   });
 
   it('lists a principal’s permissions in canonical order', () => {
@@ -64,8 +64,11 @@ describe('RbacService', () => {
     expect(rbac.permissionsOf(who(['nobody']))).toEqual([]);
   });
 
-  it('requireReason defaults to false and follows the file', () => {
-    expect(rbac.options).toEqual({ requireReason: false });
+  it('options default to requireReason false, bulkMax 25, no verification after success', () => {
+    expect(rbac.options).toEqual({ requireReason: false, bulkMax: 25, verifyAfterSuccess: false });
+    expect(
+      serviceFor(`${POLICY}options:\n  bulkMax: 3\n  verifyAfterSuccess: true\n`).options,
+    ).toEqual({ requireReason: false, bulkMax: 3, verifyAfterSuccess: true });
     expect(serviceFor(`${POLICY}options:\n  requireReason: true\n`).options.requireReason).toBe(
       true,
     );
@@ -75,5 +78,75 @@ describe('RbacService', () => {
     expect(() => serviceFor('roles:\n  x: [everything]\n')).toThrow(
       /Invalid RBAC policy file .*unknown permission "everything"/s,
     );
+  });
+});
+
+describe('RbacService scoped rules', () => {
+  const rbac = serviceFor(`roles:
+  session-operator: [session:terminate, session:read]
+  dc-team:
+    - permission: session:terminate
+      where: { protocol: [rdp], device: "dc*.corp.local:*" }
+    - permission: session:read
+      where: { device: "dc*.corp.local" }
+  ssh-team:
+    - permission: session:terminate
+      where: { protocol: ssh }
+    - permission: session:terminate
+      where: { credential: "svc-?" }
+  self-service:
+    - permission: session:terminate
+      where: { user: "\${principal.name}" }
+`);
+  const dc = { protocol: 'RDP', device: 'DC01.corp.local:3389', deviceHost: 'DC01.corp.local' };
+
+  it('needs every key of a rule to match, ignoring case', () => {
+    expect(rbac.can(who(['dc-team']), 'session:terminate', dc)).toBe(true);
+    expect(rbac.can(who(['dc-team']), 'session:terminate', { ...dc, protocol: 'ssh' })).toBe(false);
+    expect(
+      rbac.can(who(['dc-team']), 'session:terminate', { ...dc, device: 'web01.corp.local:3389' }),
+    ).toBe(false);
+  });
+
+  it('matches a device pattern against host:port or the host alone', () => {
+    expect(rbac.can(who(['dc-team']), 'session:read', dc)).toBe(true);
+    expect(rbac.can(who(['dc-team']), 'session:read', { device: 'dc9.corp.local:22' })).toBe(false);
+    expect(
+      rbac.can(who(['dc-team']), 'session:read', {
+        device: 'dc9.corp.local:22',
+        deviceHost: 'dc9.corp.local',
+      }),
+    ).toBe(true);
+  });
+
+  it('ORs several rules for one permission; ? is exactly one character', () => {
+    const team = who(['ssh-team']);
+    expect(rbac.can(team, 'session:terminate', { protocol: 'ssh' })).toBe(true);
+    expect(rbac.can(team, 'session:terminate', { protocol: 'rdp', credential: 'svc-1' })).toBe(
+      true,
+    );
+    expect(rbac.can(team, 'session:terminate', { protocol: 'rdp', credential: 'svc-12' })).toBe(
+      false,
+    );
+    expect(rbac.can(team, 'session:terminate', { protocol: null })).toBe(false);
+  });
+
+  it('fills ${principal.name} with the caller, literally', () => {
+    const self = (name: string): Principal => ({ ...who(['self-service']), name });
+    expect(rbac.can(self('admin-x'), 'session:terminate', { user: 'ADMIN-X' })).toBe(true);
+    expect(rbac.can(self('admin-x'), 'session:terminate', { user: 'admin-y' })).toBe(false);
+    expect(rbac.can(self('*'), 'session:terminate', { user: 'admin-y' })).toBe(false);
+  });
+
+  it('counts a scoped grant as holding the permission when no session is given', () => {
+    expect(rbac.can(who(['dc-team']), 'session:terminate')).toBe(true);
+    expect(rbac.can(who(['dc-team']), 'audit:read')).toBe(false);
+    const scope = rbac.scopeOf(who(['dc-team']), 'session:terminate');
+    expect(scope).toMatchObject({ unrestricted: false, any: true });
+  });
+
+  it('lets an unscoped grant win over scoped rules of another role', () => {
+    const both = who(['dc-team', 'session-operator']);
+    expect(rbac.can(both, 'session:terminate', { protocol: 'ssh', device: 'x:22' })).toBe(true);
   });
 });

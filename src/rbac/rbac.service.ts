@@ -4,40 +4,74 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { type Permission, PERMISSIONS } from './permission';
 import { loadPolicyFile } from './policy.loader';
-import type { RbacPolicy } from './policy.schema';
+import type { RbacPolicy, ScopedRule } from './policy.schema';
+import {
+  NOTHING,
+  scopeFromRules,
+  UNRESTRICTED,
+  type SessionAttributes,
+  type SessionScope,
+} from './session-scope';
 
 export interface RbacOptions {
   requireReason: boolean;
+  /** Most sessions one bulk request may end without `session:terminate:bulk`. */
+  bulkMax: number;
+  /** Look sessions up after successful drops too. */
+  verifyAfterSuccess: boolean;
+}
+
+export const DEFAULT_BULK_MAX = 25;
+
+interface RoleGrants {
+  unscoped: ReadonlySet<Permission>;
+  scoped: ReadonlyMap<Permission, readonly ScopedRule[]>;
 }
 
 /** Answers what a principal may do, from the policy file loaded once at start. Deny by default. */
 @Injectable()
 export class RbacService {
   private readonly logger = new Logger(RbacService.name);
-  private readonly grants: ReadonlyMap<string, ReadonlySet<Permission>>;
+  private readonly grants: ReadonlyMap<string, RoleGrants>;
   private readonly opts: Readonly<RbacOptions>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const policy = loadPolicyFile(config.rbac.policyFile);
     this.grants = compile(policy);
-    this.opts = Object.freeze({ requireReason: policy.options?.requireReason ?? false });
+    this.opts = Object.freeze({
+      requireReason: policy.options?.requireReason ?? false,
+      bulkMax: policy.options?.bulkMax ?? DEFAULT_BULK_MAX,
+      verifyAfterSuccess: policy.options?.verifyAfterSuccess ?? false,
+    });
     this.logger.log(
       `RBAC policy loaded from ${config.rbac.policyFile}: ${this.grants.size} role(s)`,
     );
   }
 
   /**
-   * True when one of the principal's roles grants the permission. Roles the policy does not
-   * name grant nothing. `resource` is reserved for scoped rules and ignored for now.
+   * True when one of the principal's roles grants the permission. Without a resource, a grant
+   * in any scope counts (the guard lets the request reach the service, which then checks the
+   * session); with a session, an unscoped grant or a matching scoped rule is needed.
    */
-  can(principal: Principal, permission: Permission, _resource?: unknown): boolean {
-    for (const role of principal.roles) {
-      if (this.grants.get(role)?.has(permission)) return true;
-    }
-    return false;
+  can(principal: Principal, permission: Permission, resource?: SessionAttributes): boolean {
+    const scope = this.scopeOf(principal, permission);
+    return resource === undefined ? scope.any : scope.allows(resource);
   }
 
-  /** Every permission the principal holds, in the canonical order of PERMISSIONS. */
+  /** The principal's reach for a permission, compiled once (e.g. to filter a whole list). */
+  scopeOf(principal: Principal, permission: Permission): SessionScope {
+    const rules: ScopedRule[] = [];
+    for (const role of principal.roles) {
+      const g = this.grants.get(role);
+      if (!g) continue;
+      // An unscoped grant wins over any scoped rule.
+      if (g.unscoped.has(permission)) return UNRESTRICTED;
+      rules.push(...(g.scoped.get(permission) ?? []));
+    }
+    return rules.length === 0 ? NOTHING : scopeFromRules(rules, principal);
+  }
+
+  /** Every permission the principal holds (in any scope), in the canonical order of PERMISSIONS. */
   permissionsOf(principal: Principal): Permission[] {
     return PERMISSIONS.filter((p) => this.can(principal, p));
   }
@@ -49,6 +83,16 @@ export class RbacService {
 
 // A Map (not the parsed object) so role names like "constructor" or "__proto__" grant nothing
 // they were not given.
-function compile(policy: RbacPolicy): ReadonlyMap<string, ReadonlySet<Permission>> {
-  return new Map(Object.entries(policy.roles).map(([role, perms]) => [role, new Set(perms)]));
+function compile(policy: RbacPolicy): ReadonlyMap<string, RoleGrants> {
+  return new Map(
+    Object.entries(policy.roles).map(([role, list]) => {
+      const unscoped = new Set<Permission>();
+      const scoped = new Map<Permission, ScopedRule[]>();
+      for (const grant of list) {
+        if (typeof grant === 'string') unscoped.add(grant);
+        else scoped.set(grant.permission, [...(scoped.get(grant.permission) ?? []), grant]);
+      }
+      return [role, { unscoped, scoped }];
+    }),
+  );
 }

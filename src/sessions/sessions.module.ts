@@ -1,13 +1,32 @@
 import { Module } from '@nestjs/common';
 import { PamCoreModule } from '../pam-core';
 import { RbacModule } from '../rbac/rbac.module';
+import { BulkTermination } from './bulk-termination';
+import { IdempotencyService } from './idempotency.service';
+import { IdempotencyStore } from './idempotency.store';
+import { SessionAudit } from './session-audit';
+import { SessionListCache } from './session-list.cache';
+import { SessionReader } from './session-reader';
+import { SessionTerminator } from './session-terminator';
 import { SessionsController } from './sessions.controller';
 import { SessionsResolver } from './sessions.resolver';
 import { SessionsService } from './sessions.service';
+import { SharedCache } from './shared-cache';
 
 @Module({
   imports: [PamCoreModule, RbacModule],
   controllers: [SessionsController],
-  providers: [SessionsService, SessionsResolver],
+  providers: [
+    SessionsService,
+    SessionsResolver,
+    SessionAudit,
+    SessionTerminator,
+    SessionReader,
+    BulkTermination,
+    SessionListCache,
+    SharedCache,
+    IdempotencyStore,
+    IdempotencyService,
+  ],
 })
 export class SessionsModule {}

@@ -1,15 +1,28 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import type { AuditActor, AuditIntent } from '../audit/audit.types';
-import { AuditService } from '../audit/audit.service';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import type { Channel } from '../auth/request-context';
 import { GatewayError, toGatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
-import { PamCoreClient } from '../pam-core';
+import { PamCoreClient, type RemoteSession } from '../pam-core';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { RbacService } from '../rbac/rbac.service';
+import type { SessionScope } from '../rbac/session-scope';
+import type { BulkRequest } from './bulk-input';
+import { BulkTermination } from './bulk-termination';
+import { fingerprintOf, IdempotencyService, parseIdempotencyKey } from './idempotency.service';
 import type { TerminateSessionPayload } from './models/terminate-session.payload';
-import { parseTerminateBody, parseTerminateInput, printableForAudit } from './terminate-input';
+import type { TerminateSessionsPayload } from './models/terminate-sessions.payload';
+import { actorOf } from '../audit/audit.options';
+import { SessionAudit } from './session-audit';
+import type { PageNames } from './session-query';
+import { type ListRequest, SessionReader, type SessionPage } from './session-reader';
+import { type AuditBase, SessionTerminator } from './session-terminator';
+import {
+  parseTerminateBody,
+  parseTerminateInput,
+  printableForAudit,
+  type TerminateInput,
+} from './terminate-input';
 
 /** Who asked, over which channel, under which request id. */
 export interface CallContext {
@@ -25,11 +38,11 @@ export interface TerminateRequest {
   reason?: unknown;
   /** REST: the raw JSON body (validated here so invalid bodies are audited too). */
   body?: unknown;
+  /** REST: the Idempotency-Key header; GraphQL: the idempotencyKey argument. */
+  idempotencyKey?: unknown;
 }
 
-export function actorOf(p: Principal): AuditActor {
-  return { id: p.id, kind: p.kind, name: p.name, roles: p.roles, ip: p.ip, userAgent: p.userAgent };
-}
+type Operation = 'terminate' | 'terminate-bulk' | 'list' | 'get';
 
 /**
  * The feature: validate, decide, record, forward, record. Both channels call this, so the
@@ -37,35 +50,47 @@ export function actorOf(p: Principal): AuditActor {
  */
 @Injectable()
 export class SessionsService {
-  private readonly logger = new Logger('Sessions');
-
   constructor(
     private readonly pamCore: PamCoreClient,
-    private readonly audit: AuditService,
+    private readonly audit: SessionAudit,
     private readonly rbac: RbacService,
     private readonly limits: RateLimitService,
+    private readonly terminator: SessionTerminator,
+    private readonly idempotency: IdempotencyService,
+    private readonly bulk: BulkTermination,
+    private readonly reader: SessionReader,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  async terminate(ctx: CallContext, request: TerminateRequest): Promise<TerminateSessionPayload> {
-    try {
-      const payload = await this.terminateOnce(ctx, request);
-      this.metrics?.request(ctx.channel, 'terminate', 'OK');
-      return payload;
-    } catch (err) {
-      const gw = toGatewayError(err);
-      this.metrics?.request(ctx.channel, 'terminate', gw.code);
-      throw gw;
-    }
+  terminate(ctx: CallContext, request: TerminateRequest): Promise<TerminateSessionPayload> {
+    return this.measured(ctx, 'terminate', () => this.terminateOnce(ctx, request));
+  }
+
+  /**
+   * Bulk termination. Counts as one request against the caller's rate limit: the policy's
+   * bulkMax bounds how much one request can do.
+   */
+  terminateMany(ctx: CallContext, request: BulkRequest): Promise<TerminateSessionsPayload> {
+    return this.measured(ctx, 'terminate-bulk', async () => {
+      await this.consumeLimit(ctx);
+      return this.bulk.run(ctx, request);
+    });
+  }
+
+  list(ctx: CallContext, request: ListRequest, names: PageNames): Promise<SessionPage> {
+    return this.measured(ctx, 'list', () => this.reader.list(ctx, request, names));
+  }
+
+  get(ctx: CallContext, id: unknown): Promise<RemoteSession> {
+    return this.measured(ctx, 'get', () => this.reader.get(ctx, id));
   }
 
   private async terminateOnce(
     ctx: CallContext,
     request: TerminateRequest,
   ): Promise<TerminateSessionPayload> {
-    // Before any work (and any audit write): a flooding caller cannot fill the audit log.
-    await this.limits.consume('principal', `${ctx.principal.kind}:${ctx.principal.id}`);
-    const base: Omit<AuditIntent, 'decision'> = {
+    await this.consumeLimit(ctx);
+    const base: AuditBase & { sessionId?: string } = {
       requestId: ctx.requestId,
       channel: ctx.channel,
       actor: actorOf(ctx.principal),
@@ -73,15 +98,17 @@ export class SessionsService {
       sessionId: printableForAudit(request.id, 128),
     };
 
-    let input;
+    let input: TerminateInput;
+    let key: string | undefined;
     try {
       const reason =
         request.body !== undefined ? parseTerminateBody(request.body).reason : request.reason;
       base.reason = printableForAudit(reason, 500);
       input = parseTerminateInput(request.id, reason, this.rbac.options.requireReason);
+      key = parseIdempotencyKey(request.idempotencyKey);
     } catch (err) {
       const gw = toGatewayError(err);
-      await this.recordRejection({
+      await this.audit.rejection({
         ...base,
         decision: 'invalid',
         errorCode: gw.code,
@@ -90,87 +117,80 @@ export class SessionsService {
       throw gw;
     }
     base.reason = input.reason;
+    const { sessionId } = input;
 
-    if (!this.rbac.can(ctx.principal, 'session:terminate', { sessionId: input.sessionId })) {
-      await this.recordRejection({ ...base, decision: 'denied', errorCode: 'FORBIDDEN' });
+    const scope = this.rbac.scopeOf(ctx.principal, 'session:terminate');
+    if (!scope.any) {
+      await this.audit.rejection({ ...base, decision: 'denied', errorCode: 'FORBIDDEN' });
       throw new GatewayError('FORBIDDEN', 'Forbidden');
     }
-
-    // Fail closed: recordIntent throws AUDIT_UNAVAILABLE and nothing is forwarded.
-    const intent = await this.timed('intent', () =>
-      this.audit.recordIntent({ ...base, decision: 'allowed' }),
-    );
-    try {
-      const result = await this.pamCore.terminateSession(input.sessionId);
-      await this.closeIntent(intent.id, {
-        outcome: 'succeeded',
-        upstream: {
-          status: result.upstreamStatus,
-          message: result.message,
-          durationMs: result.durationMs,
-        },
-      });
+    const fingerprint = fingerprintOf({
+      op: 'terminateSession',
+      sessionId,
+      reason: input.reason ?? null,
+    });
+    return this.idempotency.run(ctx.principal, key, fingerprint, async () => {
+      // Inside the idempotent part: a replay must not even look the session up.
+      if (!scope.unrestricted) await this.checkScope(base, sessionId, scope);
+      const r = await this.terminator.forward(base, sessionId);
+      if (!r.ok) throw r.error;
+      const { terminated, message, auditEventId, alreadyEnded, verified } = r.value;
       return {
-        sessionId: input.sessionId,
-        terminated: true,
-        message: result.message,
-        auditEventId: intent.id,
+        sessionId,
+        terminated,
+        message,
+        auditEventId,
         requestId: ctx.requestId,
+        alreadyEnded,
+        verified,
       };
+    });
+  }
+
+  /**
+   * A scoped caller: the session is looked up first. Out of scope: FORBIDDEN, recorded as a
+   * denial. Unknown to Segura: SESSION_NOT_FOUND, as an unscoped caller would get from the
+   * drop (ids are unguessable hashes, so telling the two apart reveals little).
+   */
+  private async checkScope(base: AuditBase, sessionId: string, scope: SessionScope) {
+    try {
+      const session = await this.pamCore.getSession(sessionId);
+      if (!session) throw new GatewayError('SESSION_NOT_FOUND', 'Session not found');
+      if (scope.allows(session)) return;
     } catch (err) {
       const gw = toGatewayError(err);
-      await this.closeIntent(intent.id, {
-        outcome: gw.outcomeUnknown ? 'unknown' : 'failed',
-        errorCode: gw.code,
-        upstream: gw.upstream,
-      });
+      await this.audit.recordFailure(
+        { ...base, sessionId, decision: 'allowed', details: { stage: 'scope-lookup' } },
+        gw,
+      );
       throw gw;
     }
+    await this.audit.rejection({
+      ...base,
+      sessionId,
+      decision: 'denied',
+      errorCode: 'FORBIDDEN',
+      details: { scope: 'out-of-scope' },
+    });
+    throw new GatewayError('FORBIDDEN', 'Forbidden', {
+      detail: 'This session is outside the scope of your permissions',
+    });
   }
 
-  /** Denied and invalid attempts are recorded; a failure to record them is logged, not hidden. */
-  private async recordRejection(intent: AuditIntent): Promise<void> {
-    try {
-      await this.timed('rejection', () => this.audit.recordIntent(intent));
-    } catch (err) {
-      this.logger.error(
-        {
-          requestId: intent.requestId,
-          decision: intent.decision,
-          err: toGatewayError(err).message,
-        },
-        'could not record a rejected termination attempt',
-      );
-    }
+  // Before any work (and any audit write): a flooding caller cannot fill the audit log.
+  private consumeLimit(ctx: CallContext): Promise<void> {
+    return this.limits.consume('principal', `${ctx.principal.kind}:${ctx.principal.id}`);
   }
 
-  /** The upstream call already happened: a failed outcome write must not change the answer. */
-  private async closeIntent(
-    id: string,
-    update: Parameters<AuditService['recordOutcome']>[1],
-  ): Promise<void> {
+  private async measured<T>(ctx: CallContext, op: Operation, run: () => Promise<T>): Promise<T> {
     try {
-      await this.timed('outcome', () => this.audit.recordOutcome(id, update));
-    } catch (err) {
-      this.logger.error(
-        { auditEventId: id, outcome: update.outcome, err: toGatewayError(err).message },
-        'could not record the outcome of a termination; the intent will be closed as unknown at next start',
-      );
-    }
-  }
-
-  private async timed<T>(
-    kind: 'intent' | 'outcome' | 'rejection',
-    write: () => Promise<T>,
-  ): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await write();
-      this.metrics?.auditWrite(kind, true, (performance.now() - started) / 1000);
+      const result = await run();
+      this.metrics?.request(ctx.channel, op, 'OK');
       return result;
     } catch (err) {
-      this.metrics?.auditWrite(kind, false, (performance.now() - started) / 1000);
-      throw err;
+      const gw = toGatewayError(err);
+      this.metrics?.request(ctx.channel, op, gw.code);
+      throw gw;
     }
   }
 }

@@ -31,6 +31,11 @@ export function parseTerminateInput(
       detail: 'id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$',
     });
   }
+  return { sessionId: id, reason: parseReason(reason, requireReason) };
+}
+
+/** reason: trimmed, at most 500 characters, required when the policy says so; '' is none. */
+export function parseReason(reason: unknown, requireReason: boolean): string | undefined {
   let trimmed: string | undefined;
   if (reason !== undefined && reason !== null) {
     if (typeof reason !== 'string') {
@@ -54,11 +59,16 @@ export function parseTerminateInput(
       detail: 'reason is required by policy',
     });
   }
-  return { sessionId: id, reason: trimmed };
+  return trimmed;
 }
 
 /** REST body: absent, or a JSON object whose only known field is `reason`. */
 export function parseTerminateBody(body: unknown): { reason?: unknown } {
+  return parseJsonBody(body, ['reason']);
+}
+
+/** A REST JSON body: absent (empty object), or an object with only the `known` fields. */
+export function parseJsonBody(body: unknown, known: readonly string[]): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new GatewayError('BAD_USER_INPUT', 'Invalid body', {
@@ -66,13 +76,14 @@ export function parseTerminateBody(body: unknown): { reason?: unknown } {
       detail: 'body must be a JSON object',
     });
   }
-  const unknownKeys = Object.keys(body).filter((k) => k !== 'reason');
+  const unknownKeys = Object.keys(body).filter((k) => !known.includes(k));
   if (unknownKeys.length > 0) {
     const name = printableForAudit(unknownKeys[0], 40) ?? '';
+    const accepted = known.map((k) => `"${k}"`).join(', ');
     throw new GatewayError('BAD_USER_INPUT', 'Unknown field', {
       field: name,
-      detail: `unknown field "${name}"; only "reason" is accepted`,
+      detail: `unknown field "${name}"; only ${accepted} ${known.length === 1 ? 'is' : 'are'} accepted`,
     });
   }
-  return { reason: (body as { reason?: unknown }).reason };
+  return body as Record<string, unknown>;
 }

@@ -92,6 +92,7 @@ describePg('audit on postgres', () => {
       expect(migrations.map((m) => m.name)).toEqual([
         '0001_audit_chain',
         '0002_append_only_guards',
+        '0003_idempotency_keys',
       ]);
       await started[0].recordIntent(terminateIntent());
       expect(await started[2].verify()).toEqual({ ok: true, count: 1 });

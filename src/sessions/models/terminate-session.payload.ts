@@ -26,4 +26,28 @@ export class TerminateSessionPayload {
   @Field()
   @ApiProperty()
   requestId!: string;
+
+  @Field({
+    description: 'Segura refused the drop, and a lookup showed the session had already ended',
+  })
+  @ApiProperty({
+    description: 'Segura refused the drop, and a lookup showed the session had already ended',
+  })
+  alreadyEnded!: boolean;
+
+  @Field({ description: 'A lookup after the drop (or after a timeout) showed the session ended' })
+  @ApiProperty({
+    description: 'A lookup after the drop (or after a timeout) showed the session ended',
+  })
+  verified!: boolean;
+
+  @Field({
+    description:
+      'True when this is the stored answer to an earlier request with the same idempotency key',
+  })
+  @ApiProperty({
+    description:
+      'True when this is the stored answer to an earlier request with the same idempotency key',
+  })
+  replayed!: boolean;
 }

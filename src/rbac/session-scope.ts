@@ -1,0 +1,58 @@
+import type { Principal } from '../auth/principal';
+import { globRegExp, matchesAny } from './glob';
+import type { ScopedRule, WhereKey } from './policy.schema';
+
+/** What a scoped rule can see of a session (Segura's list fields, normalised). */
+export interface SessionAttributes {
+  protocol?: string | null;
+  /** "host:port" as Segura gives it. */
+  device?: string | null;
+  /** The host part of `device`; a device pattern may match either. */
+  deviceHost?: string | null;
+  credential?: string | null;
+  /** Segura's user name of whoever opened the session. */
+  user?: string | null;
+}
+
+/** A caller's reach for one permission: everything, nothing, or the sessions some rule matches. */
+export interface SessionScope {
+  /** True when an unscoped grant applies: no lookup is needed to decide. */
+  readonly unrestricted: boolean;
+  /** True when the caller holds the permission in at least one scope. */
+  readonly any: boolean;
+  allows(session: SessionAttributes): boolean;
+}
+
+export const UNRESTRICTED: SessionScope = { unrestricted: true, any: true, allows: () => true };
+export const NOTHING: SessionScope = { unrestricted: false, any: false, allows: () => false };
+
+type CompiledWhere = Array<[WhereKey, RegExp[]]>;
+
+/** The rules of one permission, compiled for one caller (placeholders filled in). */
+export function scopeFromRules(rules: readonly ScopedRule[], principal: Principal): SessionScope {
+  if (rules.length === 0) return NOTHING;
+  const values = { name: principal.name, id: principal.id };
+  const compiled: CompiledWhere[] = rules.map((rule) =>
+    Object.entries(rule.where)
+      .filter((e): e is [WhereKey, string[]] => e[1] !== undefined)
+      .map(([key, patterns]) => [key, patterns.map((p) => globRegExp(p, values))]),
+  );
+  return {
+    unrestricted: false,
+    any: true,
+    // Rules OR together; the keys of one rule AND together.
+    allows: (session) =>
+      compiled.some((where) => where.every(([k, re]) => matches(k, re, session))),
+  };
+}
+
+function matches(key: WhereKey, patterns: RegExp[], s: SessionAttributes): boolean {
+  switch (key) {
+    case 'device':
+      return matchesAny(patterns, s.device) || matchesAny(patterns, s.deviceHost);
+    case 'protocol':
+    case 'credential':
+    case 'user':
+      return matchesAny(patterns, s[key]);
+  }
+}

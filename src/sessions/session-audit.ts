@@ -1,0 +1,92 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { AuditIntent, AuditOutcomeUpdate, AuditRecord } from '../audit/audit.types';
+import { type GatewayError, toGatewayError } from '../errors';
+import { MetricsService } from '../observability/metrics.service';
+
+/**
+ * The sessions feature's audit writes, timed for metrics, with one rule each: intents fail
+ * closed (AUDIT_UNAVAILABLE, nothing forwarded); rejections and outcomes, written after the
+ * decision or the upstream call, are logged when they fail but never change the answer.
+ */
+@Injectable()
+export class SessionAudit {
+  private readonly logger = new Logger('Sessions');
+
+  constructor(
+    private readonly audit: AuditService,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {}
+
+  /** Throws AUDIT_UNAVAILABLE when the record cannot be committed. */
+  intent(intent: AuditIntent): Promise<AuditRecord> {
+    return this.timed('intent', () => this.audit.recordIntent(intent));
+  }
+
+  /** An allowed record complete at once (reads, dry runs); throws like {@link intent}. */
+  completed(intent: AuditIntent, update: AuditOutcomeUpdate): Promise<AuditRecord> {
+    return this.timed('intent', () => this.audit.recordCompleted(intent, update));
+  }
+
+  /**
+   * A request allowed by policy that failed before anything was forwarded (the session list or
+   * a scope lookup could not be read): one complete record, logged if it cannot be written.
+   */
+  async recordFailure(intent: AuditIntent, err: GatewayError): Promise<void> {
+    try {
+      await this.completed(intent, {
+        outcome: 'failed',
+        errorCode: err.code,
+        upstream: err.upstream,
+      });
+    } catch (e) {
+      this.logger.error(
+        { requestId: intent.requestId, err: toGatewayError(e).message },
+        'could not record a failed session request',
+      );
+    }
+  }
+
+  /** Denied and invalid attempts; a failure to record them is logged, not hidden. */
+  async rejection(intent: AuditIntent): Promise<void> {
+    try {
+      await this.timed('rejection', () => this.audit.recordIntent(intent));
+    } catch (err) {
+      this.logger.error(
+        {
+          requestId: intent.requestId,
+          decision: intent.decision,
+          err: toGatewayError(err).message,
+        },
+        'could not record a rejected session request',
+      );
+    }
+  }
+
+  /** The upstream call already happened: a failed outcome write must not change the answer. */
+  async close(id: string, update: AuditOutcomeUpdate): Promise<void> {
+    try {
+      await this.timed('outcome', () => this.audit.recordOutcome(id, update));
+    } catch (err) {
+      this.logger.error(
+        { auditEventId: id, outcome: update.outcome, err: toGatewayError(err).message },
+        'could not record the outcome of a session request; the intent will be closed as unknown at next start',
+      );
+    }
+  }
+
+  private async timed<T>(
+    kind: 'intent' | 'outcome' | 'rejection',
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await write();
+      this.metrics?.auditWrite(kind, true, (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      this.metrics?.auditWrite(kind, false, (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config';
+
+/** Longest any Redis command may hold up a request; after that the caller goes on without it. */
+const COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * Redis as an optional, shared, fast layer (session list, idempotency answers) when REDIS_URL is
+ * set. Every method swallows failures: an unreachable or slow Redis degrades to per-replica
+ * behaviour and a warning, never to an error or a hang. Keys get REDIS_KEY_PREFIX.
+ */
+@Injectable()
+export class SharedCache implements OnModuleDestroy {
+  private readonly logger = new Logger('SharedCache');
+  private readonly redis?: Redis;
+  private readonly prefix: string;
+  private downLogged = false;
+
+  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'redisUrl' | 'redisKeyPrefix'>) {
+    this.prefix = config.redisKeyPrefix;
+    if (!config.redisUrl) return;
+    this.redis = new Redis(config.redisUrl, {
+      // Fail at once while disconnected instead of queueing behind a reconnect.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    });
+    this.redis.on('error', (err: Error) => this.noteDown(err));
+    this.redis.on('ready', () => {
+      if (this.downLogged) this.logger.log('Redis reachable again: caches shared across replicas');
+      this.downLogged = false;
+    });
+  }
+
+  get enabled(): boolean {
+    return this.redis !== undefined;
+  }
+
+  /** The value, or null when absent, Redis is not configured or does not answer. */
+  async get(key: string): Promise<string | null> {
+    if (!this.redis) return null;
+    try {
+      return await this.redis.get(this.prefix + key);
+    } catch (err) {
+      this.noteDown(err);
+      return null;
+    }
+  }
+
+  /** Stores with a time to live; best effort. */
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    if (!this.redis || ttlMs <= 0) return;
+    try {
+      await this.redis.set(this.prefix + key, value, 'PX', Math.ceil(ttlMs));
+    } catch (err) {
+      this.noteDown(err);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.redis?.disconnect();
+  }
+
+  private noteDown(err: unknown): void {
+    if (this.downLogged) return;
+    this.downLogged = true;
+    this.logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'Redis unreachable: session list and idempotency answers fall back to this replica',
+    );
+  }
+}
