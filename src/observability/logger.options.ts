@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { destination, type DestinationStream } from 'pino';
 import type { AppConfig } from '../config';
 import { assignRequestId } from './request-id';
 
@@ -55,6 +55,22 @@ export function loggerParams(
     quietReqLogger: true,
   };
   return {
-    pinoHttp: stream ? [options, stream] : options,
+    pinoHttp: [options, stream ?? stdoutDestination()],
   };
+}
+
+let stdout: ReturnType<typeof destination> | undefined;
+
+/**
+ * stdout, buffered: lines are written in blocks of about 4 KiB instead of one write(2) per line
+ * (a termination logs three lines; measured at about a tenth of the gateway's CPU under load).
+ * Flushed at exit, so a clean shutdown or process.exit loses nothing; the audit store, not the
+ * log, is the record of truth.
+ */
+export function stdoutDestination(): ReturnType<typeof destination> {
+  if (stdout) return stdout;
+  const dest = destination({ dest: 1, sync: false, minLength: 4096 });
+  process.once('exit', () => dest.flushSync());
+  stdout = dest;
+  return dest;
 }
