@@ -1,5 +1,5 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config';
 import { ConfigModule } from './config';
 import { formatGraphqlError, requestIdPlugin } from './observability/graphql-errors';
+import { graphqlLimits } from './observability/graphql-limits';
 import { loggerParams } from './observability/logger.options';
 import { ProblemDetailsFilter } from './observability/problem-details.filter';
 import { RbacGuard } from './rbac/rbac.guard';
@@ -17,18 +18,35 @@ import { RbacModule } from './rbac/rbac.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './observability/metrics.module';
+import { PAM_CORE_POLICY_OPTIONS, type PamCorePolicyOptions } from './pam-core/pam-core.policy';
 import { IpRateLimitGuard } from './rate-limit/ip-rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 export interface AppModuleOptions {
   /** Where JSON log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** PAM Core resilience numbers (breaker, retries); production uses the defaults. */
+  pamCorePolicy?: PamCorePolicyOptions;
+}
+
+/** Makes the policy override visible to PamCoreClient wherever PamCoreModule is imported. */
+@Global()
+@Module({})
+class PamCorePolicyModule {
+  static forRoot(options: PamCorePolicyOptions): DynamicModule {
+    return {
+      module: PamCorePolicyModule,
+      providers: [{ provide: PAM_CORE_POLICY_OPTIONS, useValue: options }],
+      exports: [PAM_CORE_POLICY_OPTIONS],
+    };
+  }
 }
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     const production = config.env === 'production';
+    const limits = graphqlLimits(production);
     return {
       module: AppModule,
       imports: [
@@ -48,7 +66,8 @@ export class AppModule {
           allowBatchedHttpRequests: false,
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphqlError,
-          plugins: [requestIdPlugin],
+          validationRules: limits.validationRules,
+          plugins: [requestIdPlugin, ...limits.plugins],
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
         }),
         MetricsModule.forRoot(config.metricsPublic),
@@ -58,6 +77,7 @@ export class AppModule {
         AuditModule,
         SessionsModule,
         HealthModule,
+        ...(options.pamCorePolicy ? [PamCorePolicyModule.forRoot(options.pamCorePolicy)] : []),
       ],
       providers: [
         // Order matters: flood control per IP, who is calling, then what they may do.

@@ -123,6 +123,13 @@ async function openPostgres(url: string, opts: AuditStoreOptions): Promise<Audit
     types: int8AsNumber,
   });
   pool.on('error', (err) => opts.onBackgroundError?.(err));
+  // pg-pool only listens for errors of idle clients. A connection that drops while checked out
+  // (a query in flight, database restarted or unreachable) makes its client emit 'error' with
+  // no listener: an uncaught exception that would crash the gateway. The query itself already
+  // fails (AUDIT_UNAVAILABLE) and the pool discards the client on release; here it is logged.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.onBackgroundError?.(err));
+  });
   const db = new Kysely<AuditDb>({
     dialect: new PostgresDialect({
       pool,
@@ -155,12 +162,14 @@ async function openPostgres(url: string, opts: AuditStoreOptions): Promise<Audit
         return fn(trx);
       }),
     checkWritable: async () => {
-      const r = await sql<{ ro: string; rec: boolean }>`
-        select current_setting('transaction_read_only') as ro, pg_is_in_recovery() as rec`.execute(
-        db,
-      );
+      // has_table_privilege fails when the table is gone (schema dropped, wrong search_path)
+      // and is false when INSERT was revoked: both mean the next append would fail.
+      const r = await sql<{ ro: string; rec: boolean; ins: boolean }>`
+        select current_setting('transaction_read_only') as ro, pg_is_in_recovery() as rec,
+               has_table_privilege('audit_chain', 'INSERT') as ins`.execute(db);
       const row = r.rows[0];
       if (!row || row.ro !== 'off' || row.rec) throw new Error('audit database is read-only');
+      if (!row.ins) throw new Error('audit table is not insertable');
     },
     close: () => db.destroy(),
   };

@@ -9,6 +9,7 @@ export interface AuditServiceOptions {
    * Open intents younger than this are left alone at start: on PostgreSQL another live replica
    * may still be forwarding them. Default 0 for SQLite (one process), 15 minutes for PostgreSQL
    * (longer than any upstream timeout), where a sweep also repeats every `sweepIntervalMs`.
+   * Overrides AUDIT_RECOVERY_GRACE_MS (config.audit.recoveryGraceMs).
    */
   recoveryGraceMs?: number;
   sweepIntervalMs?: number;

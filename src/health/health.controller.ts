@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { AuditService } from '../audit/audit.service';
@@ -47,11 +48,19 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.probe('audit', () => this.audit.checkWritable()),
-      () => this.probe('pamCore', () => this.pamCore.checkReachable()),
-    ]);
+  async ready(@Res({ passthrough: true }) res: Response) {
+    try {
+      return await this.health.check([
+        () => this.probe('audit', () => this.audit.checkWritable()),
+        () => this.probe('pamCore', () => this.pamCore.checkReachable()),
+      ]);
+    } catch (err) {
+      // Terminus reports "down" as a 503 exception; the global problem-details filter would
+      // turn that into a bare 500, hiding which dependency is down. Answer it here.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse();
+    }
   }
 
   private async probe(key: 'audit' | 'pamCore', check: () => Promise<void>) {

@@ -31,11 +31,12 @@ export function formatGraphqlError(
   if (original instanceof GatewayError) {
     gw = original;
   } else if (
-    original === undefined &&
+    (original === undefined || original instanceof GraphQLError) &&
     typeof apolloCode === 'string' &&
     REQUEST_LEVEL_CODES.has(apolloCode)
   ) {
-    // Parse/validation errors: the message is graphql-js's own and safe to repeat.
+    // Parse/validation errors: the message is graphql-js's own and safe to repeat. Apollo 5
+    // wraps graphql-js's error as the originalError of its own, so that is a GraphQLError too.
     return {
       message: formatted.message,
       locations: formatted.locations,

@@ -61,15 +61,24 @@ export function loggerParams(
 
 let stdout: ReturnType<typeof destination> | undefined;
 
+/** Longest a log line waits in the stdout buffer (and so the most a kill -9 can lose). */
+export const LOG_FLUSH_INTERVAL_MS = 1000;
+
 /**
  * stdout, buffered: lines are written in blocks of about 4 KiB instead of one write(2) per line
  * (a termination logs three lines; measured at about a tenth of the gateway's CPU under load).
- * Flushed at exit, so a clean shutdown or process.exit loses nothing; the audit store, not the
- * log, is the record of truth.
+ * Flushed at exit, so a clean shutdown or process.exit loses nothing, and every second, so a
+ * quiet gateway's lines (errors, audit entries for the SIEM) are not held until 4 KiB pile up;
+ * the audit store, not the log, is the record of truth.
  */
 export function stdoutDestination(): ReturnType<typeof destination> {
   if (stdout) return stdout;
-  const dest = destination({ dest: 1, sync: false, minLength: 4096 });
+  const dest = destination({
+    dest: 1,
+    sync: false,
+    minLength: 4096,
+    periodicFlush: LOG_FLUSH_INTERVAL_MS,
+  });
   process.once('exit', () => dest.flushSync());
   stdout = dest;
   return dest;

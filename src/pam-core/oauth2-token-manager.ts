@@ -4,7 +4,7 @@ import type { OAuth2Settings } from '../config';
 import { GatewayError } from '../errors';
 import { ObserverSink } from './observer-sink';
 import { joinUrl } from './pam-core-urls';
-import { classifyAnswer, upstreamError } from './response-classifier';
+import { classifyAnswer, UNAVAILABLE_RETRY_AFTER_S, upstreamError } from './response-classifier';
 import type { UpstreamAnswer } from './upstream-answer';
 import type { UpstreamRequest } from './upstream-http';
 
@@ -190,6 +190,11 @@ function tokenEndpointError(e: GatewayError): GatewayError {
   return new GatewayError(code, e.message, {
     detail: e.detail,
     upstream: e.upstream,
+    // Nothing was sent to the session endpoint: whatever failed, the outcome is known.
     outcomeUnknown: false,
+    retryAfterSeconds:
+      code === 'UPSTREAM_UNAVAILABLE'
+        ? (e.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_S)
+        : undefined,
   });
 }

@@ -158,26 +158,31 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Readiness: a token (oauth2) or any HTTP answer from the base URL (oauth1), within a short bound. */
+  /**
+   * Readiness, within a short bound: oauth2 needs a token, and Segura must answer HTTP now
+   * (any answer to a HEAD of the base URL counts). A cached token alone proves nothing about a
+   * Segura that stopped answering since, and minting a token per probe would load Segura's
+   * token endpoint, so a cached token is followed by the HEAD instead.
+   */
   async checkReachable(): Promise<void> {
     const boundMs = Math.min(this.settings.timeoutMs, this.policy.probeTimeoutMs);
     const started = Date.now();
     let result: UpstreamResultCode = 'OK';
     try {
       if (this.tokens) {
-        await withDeadline(this.tokens.getToken(), boundMs);
-      } else {
-        const answer = await this.http.send({
-          method: 'HEAD',
-          url: this.settings.baseUrl,
-          headers: {},
-          timeoutMs: boundMs,
-          maxBodyBytes: 0,
-        });
-        if (answer.kind === 'transport') {
-          const c = classifyAnswer(answer);
-          if (!c.ok) throw c.error;
-        }
+        const token = await withDeadline(this.tokens.getToken(), boundMs);
+        if (!token.fromCache) return; // a token request just succeeded: Segura answers now
+      }
+      const answer = await this.http.send({
+        method: 'HEAD',
+        url: this.settings.baseUrl,
+        headers: {},
+        timeoutMs: Math.max(1, boundMs - (Date.now() - started)),
+        maxBodyBytes: 0,
+      });
+      if (answer.kind === 'transport') {
+        const c = classifyAnswer(answer);
+        if (!c.ok) throw c.error;
       }
     } catch (err) {
       result = err instanceof GatewayError ? err.code : 'INTERNAL';

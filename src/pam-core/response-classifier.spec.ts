@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors';
 import { envelope, res, Row } from '../../test/pam-core/segura-fixtures';
-import { classifyAnswer } from './response-classifier';
+import { classifyAnswer, UNAVAILABLE_RETRY_AFTER_S } from './response-classifier';
 import type { TransportFailure } from './upstream-answer';
 
 // The documented texts of Segura, its token server and the gateway in front of it.
@@ -218,6 +218,10 @@ describe('classifyAnswer', () => {
       if (c.ok) throw new Error('expected an error');
       expect(c.error).toMatchObject({ code, outcomeUnknown: unknown, upstream: { durationMs: 5 } });
       expect(c.error.upstream?.status).toBeUndefined();
+      // design.md: UPSTREAM_UNAVAILABLE is "503 + Retry-After".
+      expect(c.error.retryAfterSeconds).toBe(
+        code === 'UPSTREAM_UNAVAILABLE' ? UNAVAILABLE_RETRY_AFTER_S : undefined,
+      );
     },
   );
 });

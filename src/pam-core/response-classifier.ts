@@ -63,6 +63,12 @@ const OAUTH_AUTH_ERRORS = new Set([
   'invalid_scope',
 ]);
 
+/**
+ * Retry-After for UPSTREAM_UNAVAILABLE (design.md: "503 + Retry-After") when nothing better is
+ * known; the circuit breaker and the bulkhead give their own.
+ */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
 /** Builds the GatewayError for an upstream problem; `message` must already be cleaned. */
 export function upstreamError(
   verdict: Verdict,
@@ -73,6 +79,8 @@ export function upstreamError(
     field: verdict.field,
     upstream: { status: facts.status, message: facts.message, durationMs: facts.durationMs },
     outcomeUnknown: verdict.outcomeUnknown ?? false,
+    retryAfterSeconds:
+      verdict.code === 'UPSTREAM_UNAVAILABLE' ? UNAVAILABLE_RETRY_AFTER_S : undefined,
   });
 }
 

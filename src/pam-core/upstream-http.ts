@@ -180,7 +180,8 @@ async function readLimited(
     body.destroy();
     if (signal.aborted) return { failure: 'timeout' };
     const failure = transportFailureOf(err);
-    if (failure === 'timeout') return { failure };
+    // A reset is a reset (design.md: UPSTREAM_UNAVAILABLE), whether before or after the headers.
+    if (failure === 'timeout' || failure === 'reset') return { failure };
     // Headers came but the body broke off: the answer exists but cannot be read.
     return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)), complete: false };
   }

@@ -1,29 +1,34 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
-import {
-  RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
 
 export type RateLimitScope = 'principal' | 'ip';
 
+/** How long a rate-limit check waits for Redis before counting in memory instead. */
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
+
+/** One scope's counters: shared in Redis when configured, this replica's memory otherwise. */
+interface ScopeLimiter {
+  shared?: RateLimiterRedis;
+  local: RateLimiterMemory;
+}
+
 /**
  * Fixed one-minute windows per principal (terminations) and per IP (before authentication).
- * With REDIS_URL the counters are shared by all replicas; if Redis is unreachable each replica
- * falls back to its own in-memory counters (rate-limiter-flexible's insurance limiter) and logs
- * it, so a Redis outage never blocks terminations nor crashes the gateway.
+ * With REDIS_URL the counters are shared by all replicas; when Redis is down, refuses
+ * connections or stops answering, each replica counts in its own memory instead and logs it
+ * once (and again when Redis answers), so a Redis outage never blocks terminations, never
+ * holds them, and never crashes the gateway.
  */
 @Injectable()
 export class RateLimitService implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private readonly redis?: Redis;
-  private readonly limiters: Partial<Record<RateLimitScope, RateLimiterAbstract>> = {};
-  private redisDownLogged = false;
+  private readonly limiters: Partial<Record<RateLimitScope, ScopeLimiter>> = {};
+  private redisDown = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -34,26 +39,24 @@ export class RateLimitService implements OnModuleDestroy {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
+        // A Redis that accepts connections but stops answering (frozen, overloaded) would
+        // otherwise hold every termination forever; a timed-out check counts in memory.
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
         lazyConnect: false,
       });
       this.redis.on('error', (err: Error) => this.noteRedisDown(err));
-      this.redis.on('ready', () => {
-        if (this.redisDownLogged)
-          this.logger.log('Redis reachable again: rate limits shared across replicas');
-        this.redisDownLogged = false;
-      });
     }
-    const make = (keyPrefix: string, points: number): RateLimiterAbstract | undefined => {
+    const make = (keyPrefix: string, points: number): ScopeLimiter | undefined => {
       if (points <= 0) return undefined;
-      const memory = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
-      if (!this.redis) return memory;
-      return new RateLimiterRedis({
+      const local = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
+      if (!this.redis) return { local };
+      const shared = new RateLimiterRedis({
         storeClient: this.redis,
         keyPrefix: `pam-gateway:rl:${keyPrefix}`,
         points,
         duration: 60,
-        insuranceLimiter: memory,
       });
+      return { shared, local };
     };
     this.limiters.principal = make('principal', config.rateLimit.terminationsPerMinute);
     this.limiters.ip = make('ip', config.rateLimit.ipPerMinute);
@@ -63,17 +66,22 @@ export class RateLimitService implements OnModuleDestroy {
   async consume(scope: RateLimitScope, key: string): Promise<void> {
     const limiter = this.limiters[scope];
     if (!limiter) return;
-    try {
-      await limiter.consume(key);
-    } catch (res) {
-      if (res instanceof RateLimiterRes) {
-        this.metrics?.rateLimited(scope);
-        throw new GatewayError('RATE_LIMITED', 'Too many requests', {
-          detail: 'Rate limit exceeded; retry later',
-          retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-        });
+    if (limiter.shared) {
+      try {
+        await limiter.shared.consume(key);
+        this.noteRedisUp();
+        return;
+      } catch (res) {
+        if (res instanceof RateLimiterRes) throw this.limited(scope, res);
+        // Redis did not answer: this replica's own counters decide instead.
+        this.noteRedisDown(res);
       }
-      // Neither store answered (should not happen with the insurance limiter): fail open, loudly.
+    }
+    try {
+      await limiter.local.consume(key);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) throw this.limited(scope, res);
+      // The memory limiter cannot fail this way; if it ever did, fail open, loudly.
       this.logger.error(
         { err: res instanceof Error ? res.message : String(res) },
         'rate limiter failed; request allowed',
@@ -87,12 +95,26 @@ export class RateLimitService implements OnModuleDestroy {
     }
   }
 
-  private noteRedisDown(err: Error): void {
-    if (this.redisDownLogged) return;
-    this.redisDownLogged = true;
+  private limited(scope: RateLimitScope, res: RateLimiterRes): GatewayError {
+    this.metrics?.rateLimited(scope);
+    return new GatewayError('RATE_LIMITED', 'Too many requests', {
+      detail: 'Rate limit exceeded; retry later',
+      retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+    });
+  }
+
+  private noteRedisDown(err: unknown): void {
+    if (this.redisDown) return;
+    this.redisDown = true;
     this.logger.warn(
-      { err: err.message },
-      'Redis unreachable: rate limits fall back to per-replica memory',
+      { err: err instanceof Error ? err.message : String(err) },
+      'Redis unreachable or not answering: rate limits fall back to per-replica memory',
     );
+  }
+
+  private noteRedisUp(): void {
+    if (!this.redisDown) return;
+    this.redisDown = false;
+    this.logger.log('Redis answering again: rate limits shared across replicas');
   }
 }

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config';
+import type { PamCorePolicyOptions } from '../../src/pam-core/pam-core.policy';
 import { PamCoreSimulator, type SimulatorOptions } from '../../simulator/pam-core-simulator';
 import { type IssuerHandle, startIssuer } from './oidc-issuer';
 
@@ -57,6 +58,39 @@ export interface HarnessOptions {
   simulator?: SimulatorOptions;
   /** Reuse a running issuer (suites that start several gateways). */
   issuer?: IssuerHandle;
+  /** PAM Core resilience numbers, e.g. a short breaker cool-down. */
+  pamCorePolicy?: PamCorePolicyOptions;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call to a gateway at `baseUrl` (in-process or spawned), body parsed when JSON. */
+export async function httpCall(
+  baseUrl: string,
+  method: string,
+  path: string,
+  o: CallOptions = {},
+): Promise<HttpAnswer> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  let body: string | undefined;
+  if (o.body !== undefined) {
+    body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(baseUrl + path, { method, headers, body });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
 }
 
 /** The whole gateway on loopback: simulator, real OIDC issuer, SQLite audit in a temp dir. */
@@ -93,28 +127,11 @@ export async function startGateway(opts: HarnessOptions = {}): Promise<GatewayHa
       cb();
     },
   });
-  const app = await createApp(result.config, { logStream });
+  const app = await createApp(result.config, { logStream, pamCorePolicy: opts.pamCorePolicy });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 
-  const request: GatewayHarness['request'] = async (method, path, o = {}) => {
-    const headers: Record<string, string> = { ...o.headers };
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body: string | undefined;
-    if (o.body !== undefined) {
-      body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(url + path, { method, headers, body });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, json };
-  };
+  const request: GatewayHarness['request'] = (method, path, o) => httpCall(url, method, path, o);
 
   const user = (sub: string, roles?: string[]) =>
     issuer.token({
