@@ -57,8 +57,18 @@ export class MetricsService implements PamCoreObserver {
     this.circuit.set(0);
   }
 
-  request(channel: string, operation: string, result: string): void {
+  /** Errors already counted by the service that handled them (the error filter skips those). */
+  private readonly counted = new WeakSet<object>();
+
+  request(channel: string, operation: string, result: string, error?: object): void {
     this.requests.inc({ channel, operation, result });
+    if (error) this.counted.add(error);
+  }
+
+  /** For the error filter: counts a rejection no service saw (authentication, RBAC guard, per-IP limit). */
+  requestRejected(channel: string, operation: string, result: string, error: object): void {
+    if (this.counted.has(error)) return;
+    this.request(channel, operation, result, error);
   }
 
   auditWrite(kind: 'intent' | 'outcome' | 'rejection', ok: boolean, seconds: number): void {

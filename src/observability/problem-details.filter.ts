@@ -1,7 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, Optional } from '@nestjs/common';
+import { GqlArgumentsHost } from '@nestjs/graphql';
 import type { Response } from 'express';
 import type { GatewayRequest } from '../auth/request-context';
 import { GatewayError, httpStatusFor, titleFor, toGatewayError } from '../errors';
+import { MetricsService } from './metrics.service';
 
 export interface ProblemDetails {
   type: string;
@@ -39,12 +41,30 @@ export function toProblem(err: GatewayError, requestId: string): ProblemDetails 
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(@Optional() private readonly metrics?: MetricsService) {}
+
   catch(exception: unknown, host: ArgumentsHost): unknown {
-    if (host.getType<string>() === 'graphql') return exception;
+    if (host.getType<string>() === 'graphql') {
+      const field = GqlArgumentsHost.create(host).getInfo<{ fieldName?: string } | undefined>()
+        ?.fieldName;
+      const gw = toGatewayError(exception);
+      this.metrics?.requestRejected('graphql', field ?? 'unknown', gw.code, gw);
+      // Apollo's formatError maps it (graphql-errors.ts) and logs unknown errors in full.
+      return exception;
+    }
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<GatewayRequest>();
     const res = ctx.getResponse<Response>();
     const err = toGatewayError(exception);
+    // Route pattern, never the raw path: unknown paths must not explode label cardinality.
+    const matched: unknown = (req as { route?: unknown }).route;
+    const route = (matched as { path?: string } | undefined)?.path;
+    this.metrics?.requestRejected(
+      'rest',
+      route ? `${req.method} ${route}` : 'unmatched',
+      err.code,
+      err,
+    );
     const requestId = req.requestId ?? 'unknown';
     if (err.code === 'INTERNAL') {
       this.logger.error({ requestId, err: exception }, 'unhandled error');

@@ -189,7 +189,7 @@ export class SessionsService {
       return result;
     } catch (err) {
       const gw = toGatewayError(err);
-      this.metrics?.request(ctx.channel, op, gw.code);
+      this.metrics?.request(ctx.channel, op, gw.code, gw);
       throw gw;
     }
   }

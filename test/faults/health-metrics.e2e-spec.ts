@@ -141,6 +141,10 @@ describe('/metrics', () => {
     expect(sample(text, requests, { channel: 'graphql', result: 'SESSION_NOT_FOUND' })).toBe(1);
     expect(sample(text, requests, { channel: 'rest', result: 'UPSTREAM_UNAVAILABLE' })).toBe(5);
     expect(sample(text, requests, { channel: 'rest', result: 'RATE_LIMITED' })).toBe(1);
+    // Rejections no service saw (guards) are counted too, labelled by route pattern.
+    const metricsRoute = { channel: 'rest', operation: 'GET /metrics' };
+    expect(sample(text, requests, { ...metricsRoute, result: 'UNAUTHENTICATED' })).toBe(1);
+    expect(sample(text, requests, { ...metricsRoute, result: 'FORBIDDEN' })).toBe(2);
     expect(
       sample(text, 'pam_gateway_upstream_duration_seconds_count', {
         operation: 'terminate',
