@@ -1,6 +1,8 @@
 /** A thin typed wrapper over autocannon (it ships no types). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<RawResult>;
+const autocannon = require('autocannon') as (
+  opts: Record<string, unknown>,
+) => Promise<RawResult> & { on(event: 'reqError', cb: (err: Error) => void): void };
 
 interface Stats {
   average: number;
@@ -40,6 +42,8 @@ export interface LoadResult {
   requests: number;
   ok: number;
   errors: number;
+  /** Client-side error messages (connection resets, timeouts) by count. */
+  errorKinds?: Record<string, number>;
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
@@ -54,7 +58,13 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   if (spec.amount) opts.amount = spec.amount;
   else opts.duration = spec.duration;
   if (spec.overallRate) opts.overallRate = spec.overallRate;
-  const r = await autocannon(opts);
+  const run = autocannon(opts);
+  const kinds: Record<string, number> = {};
+  run.on('reqError', (err: Error) => {
+    const kind = (err as Error & { code?: string }).code ?? err.message;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  });
+  const r = await run;
   return {
     rps: Math.round(r['2xx'] / r.duration),
     p50: r.latency.p50,
@@ -62,6 +72,8 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     p99: r.latency.p99,
     requests: r.requests.total,
     ok: r['2xx'],
-    errors: r.errors + r.timeouts + r.non2xx,
+    // autocannon counts a timeout in both `errors` and `timeouts`.
+    errors: r.errors + r.non2xx,
+    ...(Object.keys(kinds).length > 0 ? { errorKinds: kinds } : {}),
   };
 }
