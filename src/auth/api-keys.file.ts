@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { configFileError, readYamlFile } from '../config/config-file';
 import { z } from 'zod';
 
 /** One service key as configured: the key itself is never stored, only its SHA-256. */
@@ -54,24 +53,9 @@ const fileSchema = z
  * and every problem, so a bad file stops the gateway at start instead of failing later.
  */
 export function loadApiKeysFile(file: string): ApiKeyEntry[] {
-  const fail = (problems: string[]) =>
-    new Error(
-      `Invalid API keys file ${file} (AUTH_API_KEYS_FILE):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fail([`cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (err) {
-    throw fail([
-      `is not valid YAML/JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-    ]);
-  }
+  const what = { kind: 'API keys file', variable: 'AUTH_API_KEYS_FILE' };
+  const fail = (problems: string[]) => configFileError(what, file, problems);
+  const data = readYamlFile(what, file);
   const parsed = fileSchema.safeParse(data ?? []);
   if (!parsed.success) {
     throw fail(

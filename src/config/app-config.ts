@@ -97,12 +97,13 @@ export class ConfigError extends Error {
 }
 
 /** Resolves NAME_FILE into NAME. Both set is an error; an unreadable file is an error. */
-function resolveFiles(
+export function resolveFiles(
   env: NodeJS.ProcessEnv,
   errors: string[],
+  names: readonly string[] = FILE_CAPABLE,
 ): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
-  for (const name of FILE_CAPABLE) {
+  for (const name of names) {
     const file = env[`${name}_FILE`];
     if (file === undefined || file === '') continue;
     if (env[name] !== undefined && env[name] !== '') {

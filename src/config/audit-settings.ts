@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { resolveFiles } from './app-config';
 import { envSchema } from './config.schema';
 
 export interface AuditSettings {
@@ -22,21 +22,11 @@ const auditSchema = envSchema.pick({ AUDIT_DATABASE_URL: true, AUDIT_HMAC_KEY: t
  */
 export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettingsResult {
   const errors: string[] = [];
-  const resolved: Record<string, string | undefined> = {};
-  for (const name of NAMES) {
-    resolved[name] = env[name];
-    const file = env[`${name}_FILE`];
-    if (file === undefined || file === '') continue;
-    if (env[name] !== undefined && env[name] !== '') {
-      errors.push(`${name}_FILE: cannot be set together with ${name}`);
-      continue;
-    }
-    try {
-      resolved[name] = readFileSync(file, 'utf8').trim();
-    } catch {
-      errors.push(`${name}_FILE: must be a readable file`);
-    }
-  }
+  const all = resolveFiles(env, errors, NAMES);
+  const resolved = {
+    AUDIT_DATABASE_URL: all.AUDIT_DATABASE_URL,
+    AUDIT_HMAC_KEY: all.AUDIT_HMAC_KEY,
+  };
   const parsed = auditSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { configFileError, readYamlFile } from '../config/config-file';
 import { policySchema, type RbacPolicy } from './policy.schema';
 
 /**
@@ -8,24 +7,9 @@ import { policySchema, type RbacPolicy } from './policy.schema';
  * start instead of denying or allowing the wrong people later.
  */
 export function loadPolicyFile(file: string): RbacPolicy {
-  const fail = (problems: string[]) =>
-    new Error(
-      `Invalid RBAC policy file ${file} (RBAC_POLICY_FILE):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fail([`cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (err) {
-    throw fail([
-      `is not valid YAML/JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-    ]);
-  }
+  const what = { kind: 'RBAC policy file', variable: 'RBAC_POLICY_FILE' };
+  const fail = (problems: string[]) => configFileError(what, file, problems);
+  const data = readYamlFile(what, file);
   const parsed = policySchema.safeParse(data);
   if (!parsed.success) {
     throw fail(
