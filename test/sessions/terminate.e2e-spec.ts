@@ -1,5 +1,6 @@
 import type { Fault, FaultMatch } from '../../simulator/pam-core-simulator';
 import { GatewayHarness, SIM_CLIENT_SECRET, startGateway } from '../support/gateway';
+import { statusOfCode } from '../support/termination';
 
 /**
  * The caller contract in both channels: every case runs through REST and GraphQL and must give
@@ -80,25 +81,6 @@ async function terminate(
         : String(err.extensions.retryAfterSeconds),
     raw: res.text,
   };
-}
-
-/** The REST status the taxonomy assigns, so both channels can be compared on one axis. */
-function statusOfCode(code: string | undefined): number {
-  const table: Record<string, number> = {
-    UNAUTHENTICATED: 401,
-    FORBIDDEN: 403,
-    BAD_USER_INPUT: 400,
-    SESSION_NOT_FOUND: 404,
-    TERMINATION_FAILED: 409,
-    UPSTREAM_AUTH_FAILED: 502,
-    UPSTREAM_FORBIDDEN: 502,
-    UPSTREAM_ERROR: 502,
-    UPSTREAM_TIMEOUT: 504,
-    UPSTREAM_UNAVAILABLE: 503,
-    AUDIT_UNAVAILABLE: 503,
-    RATE_LIMITED: 429,
-  };
-  return table[code ?? ''] ?? -1;
 }
 
 function activeSessionId(): string {

@@ -29,6 +29,7 @@ export const TERMINATE_MUTATION = `mutation T($id: ID!, $reason: String) {
   terminateSession(id: $id, reason: $reason) { sessionId terminated auditEventId requestId }
 }`;
 
+/** The REST status design.md's taxonomy assigns to each code: the test-side oracle. */
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -42,7 +43,13 @@ const STATUS: Record<string, number> = {
   UPSTREAM_UNAVAILABLE: 503,
   AUDIT_UNAVAILABLE: 503,
   RATE_LIMITED: 429,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
+
+/** The REST status for a code, so both channels compare on one axis (-1 for an unknown code). */
+export function statusOfCode(code: string | undefined): number {
+  return STATUS[code ?? ''] ?? -1;
+}
 
 /** POST /api/v1/sessions/{id}/terminate or the terminateSession mutation against `baseUrl`. */
 export async function terminate(
@@ -80,7 +87,7 @@ export async function terminate(
   const code: string | undefined = err?.extensions?.code;
   const retry = err?.extensions?.retryAfterSeconds;
   return {
-    status: err ? (STATUS[code ?? ''] ?? -1) : res.status,
+    status: err ? statusOfCode(code) : res.status,
     code,
     payload: res.json?.data?.terminateSession ?? undefined,
     requestId: res.headers.get('x-request-id'),

@@ -1,5 +1,8 @@
 import type { SimSession } from '../../../simulator/pam-core-simulator';
 import type { GatewayHarness, HttpAnswer } from '../../support/gateway';
+import { statusOfCode } from '../../support/termination';
+
+export { statusOfCode };
 
 /**
  * Calls of the session discovery and bulk features through either channel, answered in one
@@ -32,26 +35,6 @@ const BULK = `mutation B($filter: BulkTerminationFilter, $reason: String, $dryRu
     dryRun matched terminatedCount failedCount auditEventId fetchedAt requestId replayed
     results { sessionId terminated alreadyEnded verified code message auditEventId
       session { ${SESSION_FIELDS} } } } }`;
-
-/** The REST status the taxonomy assigns, so both channels compare on one axis. */
-export function statusOfCode(code: string | undefined): number {
-  const table: Record<string, number> = {
-    UNAUTHENTICATED: 401,
-    FORBIDDEN: 403,
-    BAD_USER_INPUT: 400,
-    SESSION_NOT_FOUND: 404,
-    TERMINATION_FAILED: 409,
-    UPSTREAM_AUTH_FAILED: 502,
-    UPSTREAM_FORBIDDEN: 502,
-    UPSTREAM_ERROR: 502,
-    UPSTREAM_TIMEOUT: 504,
-    UPSTREAM_UNAVAILABLE: 503,
-    AUDIT_UNAVAILABLE: 503,
-    RATE_LIMITED: 429,
-    IDEMPOTENCY_KEY_REUSED: 422,
-  };
-  return table[code ?? ''] ?? -1;
-}
 
 function fromRest(res: HttpAnswer): Answer {
   if (res.status === 200) return { status: 200, data: res.json, raw: res.text };
