@@ -54,16 +54,8 @@ export class BulkTermination {
     try {
       input = parseBulkInput(request, this.rbac.options.requireReason);
     } catch (err) {
-      const gw = toGatewayError(err);
-      const raw = rawBulkFields(request);
-      await this.audit.rejection({
-        ...base,
-        reason: printableForAudit(raw.reason, 500),
-        decision: 'invalid',
-        errorCode: gw.code,
-        details: { field: gw.field },
-      });
-      throw gw;
+      const reason = printableForAudit(rawBulkFields(request).reason, 500);
+      throw await this.audit.invalid({ ...base, reason }, err);
     }
     base.reason = input.reason;
     const scope = this.rbac.scopeOf(ctx.principal, 'session:terminate');

@@ -63,6 +63,21 @@ export class SessionAudit {
     }
   }
 
+  /**
+   * Records a request refused as invalid input (decision `invalid`, the code and the field at
+   * fault) and returns the error to throw, so every feature audits bad input the same way.
+   */
+  async invalid(base: Omit<AuditIntent, 'decision'>, err: unknown): Promise<GatewayError> {
+    const gw = toGatewayError(err);
+    await this.rejection({
+      ...base,
+      decision: 'invalid',
+      errorCode: gw.code,
+      details: { field: gw.field },
+    });
+    return gw;
+  }
+
   /** The upstream call already happened: a failed outcome write must not change the answer. */
   async close(id: string, update: AuditOutcomeUpdate): Promise<void> {
     try {

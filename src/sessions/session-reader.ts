@@ -63,7 +63,7 @@ export class SessionReader {
       filter = parseFilter(raw.filter);
       page = parsePage(raw.first, raw.after, names);
     } catch (err) {
-      throw await this.invalid(base, err);
+      throw await this.audit.invalid(base, err);
     }
     const scope = this.rbac.scopeOf(ctx.principal, 'session:read');
     if (!scope.any) throw await this.denied(base);
@@ -104,7 +104,7 @@ export class SessionReader {
         field: 'id',
         detail: 'id must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$',
       });
-      throw await this.invalid(base, err);
+      throw await this.audit.invalid(base, err);
     }
     const scope = this.rbac.scopeOf(ctx.principal, 'session:read');
     if (!scope.any) throw await this.denied(base);
@@ -129,17 +129,6 @@ export class SessionReader {
       actor: actorOf(ctx.principal),
       action: 'session.read',
     };
-  }
-
-  private async invalid(base: AuditBase & { sessionId?: string }, err: unknown) {
-    const gw = toGatewayError(err);
-    await this.audit.rejection({
-      ...base,
-      decision: 'invalid',
-      errorCode: gw.code,
-      details: { field: gw.field },
-    });
-    return gw;
   }
 
   private async denied(

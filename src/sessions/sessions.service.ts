@@ -107,14 +107,7 @@ export class SessionsService {
       input = parseTerminateInput(request.id, reason, this.rbac.options.requireReason);
       key = parseIdempotencyKey(request.idempotencyKey);
     } catch (err) {
-      const gw = toGatewayError(err);
-      await this.audit.rejection({
-        ...base,
-        decision: 'invalid',
-        errorCode: gw.code,
-        details: { field: gw.field },
-      });
-      throw gw;
+      throw await this.audit.invalid(base, err);
     }
     base.reason = input.reason;
     const { sessionId } = input;
