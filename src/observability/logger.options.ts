@@ -2,31 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { destination, type DestinationStream } from 'pino';
 import type { AppConfig } from '../config';
+import { redactSecrets } from './redact';
 import { assignRequestId } from './request-id';
-
-/**
- * Paths redacted wherever they appear in a log object. The request serializer below already
- * logs no headers; this is the second line of defence for objects logged by our own code.
- */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers["x-api-key"]',
-  '*.authorization',
-  '*.accessToken',
-  '*.access_token',
-  '*.clientSecret',
-  '*.client_secret',
-  '*.token',
-  '*.password',
-  '*.secret',
-  '*.apiKey',
-  '*.signature',
-  '*.oauth_signature',
-];
 
 /** nestjs-pino parameters: JSON lines, request id on every line, no secrets. */
 export function loggerParams(
@@ -36,7 +13,8 @@ export function loggerParams(
   const options = {
     level: config.logLevel,
     genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Secret keys at any depth (redact.ts): the second line of defence behind the serializers.
+    formatters: { log: (obj: Record<string, unknown>) => redactSecrets(obj) },
     // Only what an operator needs; query strings and headers may carry secrets.
     serializers: {
       req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
