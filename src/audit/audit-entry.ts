@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { ErrorCode } from '../errors';
 import {
   canonicalJson,
@@ -134,7 +134,7 @@ export function intentDraft(intent: AuditIntent): EntryDraft {
   const a = intent.actor;
   return {
     ...EMPTY,
-    id: randomUUID(),
+    id: uuidv7(),
     kind: 'intent',
     ref_id: null,
     request_id: text(intent.requestId),
@@ -158,7 +158,7 @@ export function intentDraft(intent: AuditIntent): EntryDraft {
 export function outcomeDraft(refId: string, update: AuditOutcomeUpdate): EntryDraft {
   return {
     ...EMPTY,
-    id: randomUUID(),
+    id: uuidv7(),
     kind: 'outcome',
     ref_id: refId,
     outcome: update.outcome,
@@ -170,15 +170,28 @@ export function outcomeDraft(refId: string, update: AuditOutcomeUpdate): EntryDr
   };
 }
 
-/** The exact text that is hashed: every column but `hash`, keys sorted. */
+// The hashed columns in canonical (sorted) order, each with its JSON key prefix computed once.
+const HASHED_COLUMNS = CHAIN_COLUMNS.filter((c) => c !== 'hash')
+  .sort()
+  .map((col, i) => ({ col, prefix: `${i === 0 ? '' : ','}${JSON.stringify(col)}:` }));
+
+/**
+ * The exact text that is hashed: every column but `hash`, keys sorted, i.e.
+ * `canonicalJson({...every column but hash, seq: Number(seq)})` (null for a missing value).
+ * Built directly in the fixed column order: this runs for every entry written and verified, and
+ * the generic canonicalJson's per-call key sorting and temporary objects showed in the profile.
+ */
 export function canonicalEntry(row: Omit<ChainRow, 'hash'>): string {
-  const fields: Record<string, unknown> = {};
-  for (const col of CHAIN_COLUMNS) {
-    if (col === 'hash') continue;
-    fields[col] = row[col] ?? null;
+  let text = '{';
+  for (const { col, prefix } of HASHED_COLUMNS) {
+    const value: unknown = col === 'seq' ? Number(row.seq) : (row[col] ?? null);
+    text +=
+      prefix +
+      (value === null || typeof value !== 'object'
+        ? (JSON.stringify(value) ?? 'null')
+        : canonicalJson(value));
   }
-  fields.seq = Number(row.seq);
-  return canonicalJson(fields);
+  return `${text}}`;
 }
 
 /** Gives a draft its place after `prevHash` and computes its hash. */
