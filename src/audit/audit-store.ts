@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
 import type { AuditDb } from './audit-entry';
+import { SqliteAppendThread } from './sqlite-append-thread';
 
 export type AuditDialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,11 @@ export interface AuditStore {
   readonly schema?: string;
   /** Runs `fn` in one transaction holding the chain's append lock; commits when it resolves. */
   withAppendLock<T>(fn: (trx: Kysely<AuditDb>) => Promise<T>): Promise<T>;
+  /**
+   * SQLite files only: commits appends from a worker thread, off the event loop
+   * (sqlite-append-thread.ts). Absent for PostgreSQL (already asynchronous) and `:memory:`.
+   */
+  readonly appendThread?: SqliteAppendThread;
   /** Cheap proof that a write could be committed now; adds nothing to the chain. */
   checkWritable(): Promise<void>;
   close(): Promise<void>;
@@ -62,15 +68,21 @@ function openSqlite(rawPath: string, opts: AuditStoreOptions): AuditStore {
       // WAL lets readers proceed during a commit; FULL makes each commit survive power loss.
       conn.pragma('journal_mode = WAL');
       conn.pragma('synchronous = FULL');
+      conn.pragma('temp_store = MEMORY');
     }
   } catch (err) {
     conn.close();
     throw err;
   }
-  const db = new Kysely<AuditDb>({ dialect: new SqliteDialect({ database: conn }) });
+  const appendThread =
+    memory || readonly ? undefined : new SqliteAppendThread(file, opts.busyTimeoutMs ?? 5000);
+  const db = new Kysely<AuditDb>({
+    dialect: new SqliteDialect({ database: withStatementCache(conn) }),
+  });
   return {
     dialect: 'sqlite',
     db,
+    appendThread,
     // kysely's SQLite driver has one connection behind a mutex; holding it for the whole
     // transaction plus BEGIN IMMEDIATE (write lock up front) keeps other processes out too.
     withAppendLock: (fn) =>
@@ -93,7 +105,36 @@ function openSqlite(rawPath: string, opts: AuditStoreOptions): AuditStore {
         await sql`rollback`.execute(c);
       });
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await appendThread?.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** Most distinct SQL texts kept prepared; batch inserts of different sizes are distinct texts. */
+export const STATEMENT_CACHE_SIZE = 64;
+
+/**
+ * kysely's SQLite driver prepares every statement anew (SQLite parses and compiles it each
+ * time); the few statements of an append run thousands of times a second. Keeps the most
+ * recently used ones prepared. A statement still being iterated (busy) is never handed out twice.
+ */
+export function withStatementCache(
+  conn: Database.Database,
+  size = STATEMENT_CACHE_SIZE,
+): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => conn.close(),
+    prepare(text: string) {
+      const cached = cache.get(text);
+      cache.delete(text);
+      const stmt = cached && !cached.busy ? cached : conn.prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
   };
 }
 

@@ -1,6 +1,9 @@
 import { GENESIS_HASH } from './audit-hash';
 import { sealEntry, type ChainRow, type EntryDraft } from './audit-entry';
+import type { Kysely } from 'kysely';
+import type { AuditDb } from './audit-entry';
 import type { AuditStore } from './audit-store';
+import type { SqliteAppendThread } from './sqlite-append-thread';
 
 /** A request the chain refuses on its own terms (closing twice, closing a denial). */
 export class AuditStateError extends Error {
@@ -17,6 +20,11 @@ export interface AppendResult {
   closed: Map<string, ChainRow>;
 }
 
+type Sealed = { p: Pending; ok: AppendResult } | { p: Pending; error: Error };
+
+const sealedRows = (sealed: Sealed[]): ChainRow[] =>
+  sealed.flatMap((o) => ('ok' in o ? o.ok.rows : []));
+
 interface Pending {
   drafts: EntryDraft[];
   resolve: (r: AppendResult) => void;
@@ -26,6 +34,9 @@ interface Pending {
 // Bounded so one INSERT stays far below SQLite's and PostgreSQL's bind-parameter limits.
 const MAX_BATCH_ENTRIES = 500;
 const INSERT_CHUNK = 400;
+// Only another process appending to the same SQLite file moves the head under us; give up
+// (AUDIT_UNAVAILABLE) rather than spin if it never stops.
+const MAX_HEAD_MOVES = 10;
 
 /**
  * Appends entries to the chain with group commit: appends that arrive while a transaction is
@@ -88,44 +99,21 @@ export class ChainWriter {
 
   /** Never throws: every pending append of the batch is settled. */
   private async commit(batch: Pending[]): Promise<void> {
-    let outcomes: Array<{ p: Pending; ok: AppendResult } | { p: Pending; error: Error }>;
+    let outcomes: Sealed[];
     try {
-      outcomes = await this.store.withAppendLock(async (trx) => {
-        const head = await trx
-          .selectFrom('audit_chain')
-          .select(['seq', 'hash'])
-          .orderBy('seq', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const refs = [
-          ...new Set(batch.flatMap((p) => p.drafts.map((d) => d.ref_id)).filter((r) => r !== null)),
-        ];
-        const intents = new Map<string, ChainRow>();
-        const closed = new Set<string>();
-        if (refs.length > 0) {
-          const rows = await trx
-            .selectFrom('audit_chain')
-            .selectAll()
-            .where((eb) => eb.or([eb('id', 'in', refs), eb('ref_id', 'in', refs)]))
-            .execute();
-          for (const r of rows) {
-            if (r.kind === 'intent') intents.set(r.id, r);
-            if (r.ref_id !== null) closed.add(r.ref_id);
-          }
-        }
-        const sealed = this.seal(batch, head ? Number(head.seq) : 0, head?.hash ?? GENESIS_HASH, {
-          intents,
-          closed,
-        });
-        const rows = sealed.flatMap((o) => ('ok' in o ? o.ok.rows : []));
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          await trx
-            .insertInto('audit_chain')
-            .values(rows.slice(i, i + INSERT_CHUNK))
-            .execute();
-        }
-        return sealed;
-      });
+      outcomes = this.store.appendThread
+        ? await this.commitInThread(batch, this.store.appendThread)
+        : await this.store.withAppendLock(async (trx) => {
+            const sealed = await this.sealAgainst(trx, batch);
+            const rows = sealedRows(sealed);
+            for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+              await trx
+                .insertInto('audit_chain')
+                .values(rows.slice(i, i + INSERT_CHUNK))
+                .execute();
+            }
+            return sealed;
+          });
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -141,13 +129,69 @@ export class ChainWriter {
     }
   }
 
+  /**
+   * SQLite files: the chain state is read here (WAL readers do not wait for the writer) and the
+   * rows are sealed here; the thread commits them only if the head is still the one they were
+   * sealed against, so nothing read outside its write lock can go stale unnoticed. A head moved
+   * by another writer (another process on the same file) means: read again and seal again.
+   */
+  private async commitInThread(batch: Pending[], thread: SqliteAppendThread): Promise<Sealed[]> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await this.head(this.store.db);
+      const sealed = await this.sealAgainst(this.store.db, batch, head);
+      const rows = sealedRows(sealed);
+      if (rows.length === 0) return sealed;
+      const answer = await thread.append(rows, head, GENESIS_HASH);
+      if (answer === 'committed') return sealed;
+      if (attempt >= MAX_HEAD_MOVES) {
+        throw new Error('the audit chain head kept moving under the append (another writer?)');
+      }
+    }
+  }
+
+  private async head(db: Kysely<AuditDb>): Promise<{ seq: number; hash: string }> {
+    const head = await db
+      .selectFrom('audit_chain')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return { seq: head ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH };
+  }
+
+  /** Reads what the batch refers to and seals it after `head` (read now when not given). */
+  private async sealAgainst(
+    db: Kysely<AuditDb>,
+    batch: Pending[],
+    knownHead?: { seq: number; hash: string },
+  ): Promise<Sealed[]> {
+    const head = knownHead ?? (await this.head(db));
+    const refs = [
+      ...new Set(batch.flatMap((p) => p.drafts.map((d) => d.ref_id)).filter((r) => r !== null)),
+    ];
+    const intents = new Map<string, ChainRow>();
+    const closed = new Set<string>();
+    if (refs.length > 0) {
+      const rows = await db
+        .selectFrom('audit_chain')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', 'in', refs), eb('ref_id', 'in', refs)]))
+        .execute();
+      for (const r of rows) {
+        if (r.kind === 'intent') intents.set(r.id, r);
+        if (r.ref_id !== null) closed.add(r.ref_id);
+      }
+    }
+    return this.seal(batch, head.seq, head.hash, { intents, closed });
+  }
+
   /** Gives each acceptable append its seqs and hashes; refuses an append whose outcome is invalid. */
   private seal(
     batch: Pending[],
     lastSeq: number,
     lastHash: string,
     state: { intents: Map<string, ChainRow>; closed: Set<string> },
-  ): Array<{ p: Pending; ok: AppendResult } | { p: Pending; error: Error }> {
+  ): Sealed[] {
     const time = new Date().toISOString();
     let seq = lastSeq;
     let prev = lastHash;
