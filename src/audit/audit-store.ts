@@ -62,20 +62,20 @@ function openSqlite(rawPath: string, opts: AuditStoreOptions): AuditStore {
   if (!memory && !opts.readOnly) mkdirSync(dirname(file), { recursive: true });
   const readonly = opts.readOnly ?? false;
   const conn = new Database(file, { readonly, fileMustExist: readonly });
+  const busy = `busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`;
+  // WAL lets readers proceed during a commit; FULL makes each commit survive power loss; the
+  // temp store in memory spares a statement-journal file per multi-row insert. The writer
+  // thread's connection gets the same settings.
+  const pragmas = readonly
+    ? [busy]
+    : [busy, 'journal_mode = WAL', 'synchronous = FULL', 'temp_store = MEMORY'];
   try {
-    conn.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-    if (!opts.readOnly) {
-      // WAL lets readers proceed during a commit; FULL makes each commit survive power loss.
-      conn.pragma('journal_mode = WAL');
-      conn.pragma('synchronous = FULL');
-      conn.pragma('temp_store = MEMORY');
-    }
+    for (const p of pragmas) conn.pragma(p);
   } catch (err) {
     conn.close();
     throw err;
   }
-  const appendThread =
-    memory || readonly ? undefined : new SqliteAppendThread(file, opts.busyTimeoutMs ?? 5000);
+  const appendThread = memory || readonly ? undefined : new SqliteAppendThread(file, pragmas);
   const db = new Kysely<AuditDb>({
     dialect: new SqliteDialect({ database: withStatementCache(conn) }),
   });

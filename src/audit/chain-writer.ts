@@ -1,7 +1,6 @@
 import { GENESIS_HASH } from './audit-hash';
-import { sealEntry, type ChainRow, type EntryDraft } from './audit-entry';
 import type { Kysely } from 'kysely';
-import type { AuditDb } from './audit-entry';
+import { sealEntry, type AuditDb, type ChainRow, type EntryDraft } from './audit-entry';
 import type { AuditStore } from './audit-store';
 import type { SqliteAppendThread } from './sqlite-append-thread';
 
@@ -104,7 +103,7 @@ export class ChainWriter {
       outcomes = this.store.appendThread
         ? await this.commitInThread(batch, this.store.appendThread)
         : await this.store.withAppendLock(async (trx) => {
-            const sealed = await this.sealAgainst(trx, batch);
+            const sealed = await this.sealAgainst(trx, batch, await this.head(trx));
             const rows = sealedRows(sealed);
             for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
               await trx
@@ -141,7 +140,7 @@ export class ChainWriter {
       const sealed = await this.sealAgainst(this.store.db, batch, head);
       const rows = sealedRows(sealed);
       if (rows.length === 0) return sealed;
-      const answer = await thread.append(rows, head, GENESIS_HASH);
+      const answer = await thread.append(rows, head);
       if (answer === 'committed') return sealed;
       if (attempt >= MAX_HEAD_MOVES) {
         throw new Error('the audit chain head kept moving under the append (another writer?)');
@@ -159,13 +158,12 @@ export class ChainWriter {
     return { seq: head ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH };
   }
 
-  /** Reads what the batch refers to and seals it after `head` (read now when not given). */
+  /** Reads the intents the batch refers to and seals the batch after `head`. */
   private async sealAgainst(
     db: Kysely<AuditDb>,
     batch: Pending[],
-    knownHead?: { seq: number; hash: string },
+    head: { seq: number; hash: string },
   ): Promise<Sealed[]> {
-    const head = knownHead ?? (await this.head(db));
     const refs = [
       ...new Set(batch.flatMap((p) => p.drafts.map((d) => d.ref_id)).filter((r) => r !== null)),
     ];

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { CHAIN_COLUMNS, type ChainRow } from './audit-entry';
+import { GENESIS_HASH } from './audit-hash';
 
 /** What the thread answers for one batch. */
 export type AppendAnswer = 'committed' | 'head-moved';
@@ -19,10 +20,7 @@ let st = null;
 
 function open() {
   db = new Database(workerData.file, { fileMustExist: true });
-  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('temp_store = MEMORY');
+  for (const p of workerData.pragmas) db.pragma(p);
   st = {
     head: db.prepare('select seq, hash from audit_chain order by seq desc limit 1'),
     insert: db.prepare('insert into audit_chain (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ')'),
@@ -50,7 +48,7 @@ parentPort.on('message', (msg) => {
     try {
       const h = st.head.get();
       const seq = h ? Number(h.seq) : 0;
-      const hash = h ? h.hash : msg.genesis;
+      const hash = h ? h.hash : workerData.genesis;
       if (seq !== msg.expectSeq || hash !== msg.expectHash) {
         st.rollback.run();
         parentPort.postMessage({ id: msg.id, answer: 'head-moved' });
@@ -115,16 +113,13 @@ export class SqliteAppendThread {
   private nextId = 1;
   private closed = false;
 
+  /** `pragmas`: the same connection settings as the store's own writable connection. */
   constructor(
     private readonly file: string,
-    private readonly busyTimeoutMs: number,
+    private readonly pragmas: readonly string[],
   ) {}
 
-  append(
-    rows: ChainRow[],
-    expected: { seq: number; hash: string },
-    genesis: string,
-  ): Promise<AppendAnswer> {
+  append(rows: ChainRow[], expected: { seq: number; hash: string }): Promise<AppendAnswer> {
     if (this.closed) return Promise.reject(new AuditWriteError('audit writer thread is closed'));
     const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
@@ -136,7 +131,6 @@ export class SqliteAppendThread {
         rows: rows.map((r) => CHAIN_COLUMNS.map((c) => r[c])),
         expectSeq: expected.seq,
         expectHash: expected.hash,
-        genesis,
       });
     });
   }
@@ -163,8 +157,9 @@ export class SqliteAppendThread {
       workerData: {
         driver: require.resolve('better-sqlite3'),
         file: this.file,
-        busyTimeoutMs: Math.max(0, Math.floor(this.busyTimeoutMs)),
+        pragmas: this.pragmas,
         columns: CHAIN_COLUMNS,
+        genesis: GENESIS_HASH,
       },
     });
     worker.unref();
