@@ -5,11 +5,10 @@ import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import type { AuditService } from '../../src/audit/audit.service';
 import type { AuditStore } from '../../src/audit/audit-store';
-import { Services, terminateIntent } from './support/audit-fixtures';
+import { range, Services, terminateIntent } from './support/audit-fixtures';
 
 jest.setTimeout(30_000);
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 const storeOf = (audit: AuditService): AuditStore =>
   (audit as unknown as { store: AuditStore }).store;
 
@@ -58,12 +57,12 @@ describe('audit on a SQLite file: commits from the writer thread', () => {
     const a = await services.start(url);
     const b = await services.start(url);
     const records = await Promise.all(
-      range(80).flatMap((i) => [
+      range(1, 80).flatMap((i) => [
         a.recordIntent(terminateIntent({ requestId: `a-${i}` })),
         b.recordIntent(terminateIntent({ requestId: `b-${i}` })),
       ]),
     );
-    expect(records.map((r) => r.seq).sort((x, y) => x - y)).toEqual(range(160));
+    expect(records.map((r) => r.seq).sort((x, y) => x - y)).toEqual(range(1, 160));
     await Promise.all(
       records.map((r, i) => (i % 2 ? a : b).recordOutcome(r.id, { outcome: 'succeeded' })),
     );

@@ -50,26 +50,14 @@ async function send(
 ): Promise<Answer> {
   if (o.fault) gw.simulator.injectFault(o.fault, { path: o.faultPath ?? 'drop' }, o.times ?? 1);
   const id = o.id ?? gw.simulator.addSession().sessionId;
-  const answer = o.idempotencyKey
-    ? await keyed(id, o.token!, o.idempotencyKey)
-    : await terminate(gw.url, channel, id, { token: o.token, apiKey: o.apiKey });
+  // The Idempotency-Key rides on REST (the only channel the tests send it on).
+  const answer = await terminate(gw.url, o.idempotencyKey ? 'rest' : channel, id, {
+    token: o.token,
+    apiKey: o.apiKey,
+    idempotencyKey: o.idempotencyKey,
+  });
   answers.push(answer);
   return answer;
-}
-
-async function keyed(id: string, token: string, key: string): Promise<Answer> {
-  const res = await httpCall(gw.url, 'POST', `/api/v1/sessions/${id}/terminate`, {
-    token,
-    headers: { 'idempotency-key': key },
-  });
-  return {
-    status: res.status,
-    code: res.json?.code,
-    payload: res.status === 200 ? res.json : undefined,
-    requestId: res.headers.get('x-request-id'),
-    retryAfter: res.headers.get('retry-after'),
-    raw: res.text,
-  };
 }
 
 beforeAll(async () => {

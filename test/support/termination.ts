@@ -23,6 +23,8 @@ export interface TerminateOptions {
   /** REST only: the raw JSON body (overrides reason). */
   body?: unknown;
   requestId?: string;
+  /** REST only: sent as the Idempotency-Key header. */
+  idempotencyKey?: string;
 }
 
 export const TERMINATE_MUTATION = `mutation T($id: ID!, $reason: String) {
@@ -62,6 +64,7 @@ export async function terminate(
   if (o.requestId) headers['x-request-id'] = o.requestId;
   if (o.apiKey) headers['x-api-key'] = o.apiKey;
   if (channel === 'rest') {
+    if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
     const body = o.body ?? (o.reason === undefined ? undefined : { reason: o.reason });
     const res = await httpCall(
       baseUrl,

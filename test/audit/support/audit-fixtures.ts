@@ -28,6 +28,10 @@ export const auditor: Principal = {
   ip: '10.0.0.9',
 };
 
+/** from, from + 1, …, to. */
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 let counter = 0;
 
 /** An allowed termination intent; override any field. */

@@ -1,10 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AuditService } from '../../../src/audit/audit.service';
-import { alice, auditor, batchService, Services, terminateIntent } from './audit-fixtures';
+import { alice, auditor, batchService, range, Services, terminateIntent } from './audit-fixtures';
 import type { StoreTarget } from './store-targets';
-
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** Behaviour every audit store must show; run once per engine (sqlite, postgres). */
 export function defineStoreSuite(target: StoreTarget): void {
