@@ -1,46 +1,92 @@
-import { INestApplication } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestException, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type {
+  FastifyBodyParser,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import type { GatewayRequest } from './auth/request-context';
 import { InFlightTracker } from './lifecycle/graceful-shutdown';
 import type { AppConfig } from './config';
 import { GatewayError } from './errors';
 import { toProblem } from './observability/problem-details.filter';
-import { assignRequestId } from './observability/request-id';
+import {
+  acceptOrCreateRequestId,
+  assignRequestId,
+  REQUEST_ID_HEADER,
+} from './observability/request-id';
 
-/** JSON bodies above this are refused (a termination body is a reason of at most 500 chars). */
-export const BODY_LIMIT = '16kb';
+/** JSON bodies above this many bytes are refused (a termination's reason is at most 500 chars). */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+type Next = (err?: Error) => void;
 
 /**
  * Builds the application exactly as production runs it; main.ts and the e2e tests both use it.
+ * HTTP is served by Fastify (measured against Express: docs/performance.md).
  */
 export async function createApp(
   config: AppConfig,
   options: AppModuleOptions & { tracker?: InFlightTracker } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
-    bufferLogs: true,
-    bodyParser: false,
-    abortOnError: false,
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // req.ip (audit actor ip, per-IP limits) comes from X-Forwarded-For set by these proxies.
+    trustProxy: trustProxyOption(config.trustProxy),
+    // Fastify's own request logging is off (pino-http logs); its request id is ours.
+    logger: false,
+    genReqId: (req: IncomingMessage) => acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]),
+    rewriteUrl: routeEmptySessionId,
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      // find-my-way refuses longer path parameters itself (414); an over-long session id is
+      // bad input like any other, refused and audited by the handler. Node's header limit
+      // (16 KiB) still bounds the URL.
+      maxParamLength: 16 * 1024,
+    },
+    // What the router refuses before any handler (a malformed %-encoding): the gateway's shape.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const gw = new GatewayError('BAD_USER_INPUT', 'Malformed request', {
+        detail:
+          err.code === 'FST_ERR_BAD_URL'
+            ? 'The request URL cannot be decoded'
+            : 'The request URL cannot be routed',
+      });
+      reply.raw.setHeader('X-Request-Id', assignRequestId(req.raw, reply.raw, req.id));
+      void reply
+        .code(400)
+        .type('application/problem+json')
+        .send(JSON.stringify(toProblem(gw, req.id)));
+    },
   });
+  // First of all, before CORS answers a preflight and before any middleware can refuse: every
+  // answer carries X-Request-Id, and shutdown counts the request as in flight.
+  const tracker = options.tracker;
+  adapter.setOnRequestHook((req: FastifyRequest, reply: FastifyReply, done: Next) => {
+    tracker?.track(reply.raw);
+    const gw = req as unknown as GatewayRequest & { emptySessionId: boolean };
+    gw.requestId = assignRequestId(req.raw, reply.raw, req.id);
+    gw.emptySessionId = (req.raw as { emptySessionId?: boolean }).emptySessionId === true;
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    adapter,
+    { bufferLogs: true, bodyParser: false, abortOnError: false },
+  );
   app.useLogger(app.get(Logger));
-  if (options.tracker) app.use(options.tracker.middleware);
-  // First of all: every answer, even one refused by the middleware below, carries X-Request-Id.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    assignRequestId(req, res);
-    next();
-  });
-  app.disable('x-powered-by');
-  if (config.trustProxy !== undefined) {
-    // req.ip (audit actor ip, per-IP limits) then comes from X-Forwarded-For set by these proxies.
-    const hops = /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy;
-    app.set('trust proxy', hops);
-  }
-  app.set('etag', false);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.decorateRequest('requestId', '');
+  fastify.decorateRequest('emptySessionId', false);
+  strictJsonBodies(fastify);
   app.use(
     helmet({
       // The Swagger UI and GraphiQL (development only) need inline scripts.
@@ -61,13 +107,7 @@ export async function createApp(
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
-  app.use(routeEmptySessionId);
   app.use(requireJsonForBodies);
-  app.useBodyParser('json', {
-    limit: BODY_LIMIT,
-    strict: true,
-    type: ['application/json', 'application/*+json'],
-  });
 
   const doc = new DocumentBuilder()
     .setTitle('pam-gateway')
@@ -85,11 +125,43 @@ export async function createApp(
   return app;
 }
 
+/** TRUST_PROXY (hop count, loopback/uniquelocal/linklocal, addresses) as Fastify takes it. */
+function trustProxyOption(value: string | undefined): boolean | number | string {
+  if (value === undefined) return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * JSON bodies, strictly: an object or an array at the top (as body-parser's strict mode), for
+ * application/json and application/*+json; an empty body is no body. Parsed with Fastify's
+ * own parser (prototype-poisoning keys refused).
+ */
+function strictJsonBodies(fastify: FastifyInstance): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  const strict: FastifyBodyParser<string> = (req, text, done) => {
+    if (text.trim() === '') return done(null, undefined);
+    void parse(req, text, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      if (value === null || typeof value !== 'object') {
+        return done(new BadRequestException('JSON body must be an object or an array'), undefined);
+      }
+      done(null, value);
+    });
+  };
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, strict);
+  fastify.addContentTypeParser(
+    /^application\/[^;\s]+\+json\s*(;|$)/i,
+    { parseAs: 'string' },
+    strict,
+  );
+}
+
 /**
  * Strict content types: a body that is not JSON is refused rather than silently ignored
  * (a reason sent as text/plain would otherwise vanish from the audit record).
  */
-function requireJsonForBodies(req: Request, res: Response, next: NextFunction): void {
+function requireJsonForBodies(req: IncomingMessage, res: ServerResponse, next: Next): void {
   const length = req.headers['content-length'];
   const hasBody =
     (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -98,26 +170,27 @@ function requireJsonForBodies(req: Request, res: Response, next: NextFunction): 
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json')))
     return next();
   // GraphQL multipart and other encodings are not offered; answer in the gateway's shape.
-  const requestId = (req as Request & { requestId?: string }).requestId ?? 'unknown';
+  const requestId = (req as IncomingMessage & { requestId?: string }).requestId ?? 'unknown';
   const err = new GatewayError('BAD_USER_INPUT', 'Unsupported content type', {
     field: 'body',
     detail: 'request bodies must be application/json',
   });
-  res
-    .status(400)
-    .type('application/problem+json')
-    .send(JSON.stringify(toProblem(err, requestId)));
+  res.statusCode = 400;
+  res.setHeader('Content-Type', 'application/problem+json');
+  res.end(JSON.stringify(toProblem(err, requestId)));
 }
 
 /**
  * `POST /api/v1/sessions//terminate` (an empty id) would match no route and answer 404; the
  * caller contract says an empty id is bad input like any other, audited as such. The request
  * is routed to the termination handler with a marker, and the handler sees the id as ''.
+ * Runs before routing (Fastify's rewriteUrl); the marker is read by the controller.
  */
-function routeEmptySessionId(req: Request, _res: Response, next: NextFunction): void {
-  if (req.method === 'POST' && /^\/api\/v1\/sessions\/\/terminate\/?(\?|$)/.test(req.url)) {
-    (req as Request & { emptySessionId?: boolean }).emptySessionId = true;
-    req.url = req.url.replace('//terminate', '/-/terminate');
+function routeEmptySessionId(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  if (req.method === 'POST' && /^\/api\/v1\/sessions\/\/terminate\/?(\?|$)/.test(url)) {
+    (req as IncomingMessage & { emptySessionId?: boolean }).emptySessionId = true;
+    return url.replace('//terminate', '/-/terminate');
   }
-  next();
+  return url;
 }

@@ -68,7 +68,8 @@ export class AppModule {
           formatError: formatGraphqlError,
           validationRules: limits.validationRules,
           plugins: [requestIdPlugin, ...limits.plugins],
-          context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+          // @as-integrations/fastify calls it with Fastify's request and reply.
+          context: (req: unknown, res: unknown) => ({ req, res }),
         }),
         MetricsModule.forRoot(config.metricsPublic),
         RateLimitModule,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Identity } from './claims-principal';
 import { JwtStrategy, type VerifiedToken } from './jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
@@ -17,7 +17,7 @@ export class JwtAuthService {
   constructor(private readonly strategy: JwtStrategy) {}
 
   /** Verifies the request's bearer token (already extracted as `token`); throws AuthRejection. */
-  async authenticate(req: Request, token: string): Promise<Identity> {
+  async authenticate(req: { headers: IncomingHttpHeaders }, token: string): Promise<Identity> {
     const key = createHash('sha256').update(token).digest('base64');
     const cached = this.cache.get(key, Date.now());
     if (cached) return cached;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Algorithm } from 'jsonwebtoken';
 import * as passport from 'passport';
 import { Strategy } from 'passport-jwt';
@@ -18,7 +18,9 @@ export interface VerifiedToken {
   expiresAt: number;
 }
 
-type Middleware = (req: Request, res: unknown, next: (err?: unknown) => void) => void;
+/** What passport-jwt reads: the headers (REST and GraphQL requests alike). */
+type HeadersOnly = { headers: IncomingHttpHeaders };
+type Middleware = (req: HeadersOnly, res: unknown, next: (err?: unknown) => void) => void;
 
 // One passport instance per strategy object instead of the process-wide singleton: several
 // Nest apps in one process (tests, the benchmark) must not overwrite each other's 'jwt'.
@@ -34,7 +36,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, keys: SigningKeyService) {
     super({
-      jwtFromRequest: (req: Request) => bearerTokenFrom(req.headers.authorization),
+      jwtFromRequest: (req: HeadersOnly) => bearerTokenFrom(req.headers.authorization),
       secretOrKeyProvider: (
         _req: unknown,
         rawJwtToken: string,
@@ -79,7 +81,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /** Runs passport's authenticate('jwt') on the request (REST or GraphQL alike). */
-  verify(req: Request): Promise<VerifiedToken> {
+  verify(req: HeadersOnly): Promise<VerifiedToken> {
     return new Promise<VerifiedToken>((resolve, reject) => {
       const middleware = this.getPassportInstance().authenticate(
         'jwt',
@@ -90,7 +92,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
           else reject(toRejection(info));
         },
       ) as Middleware;
-      middleware(req, req.res, (err?: unknown) =>
+      // With a callback, passport answers nothing itself: there is no response to give it.
+      middleware(req, undefined, (err?: unknown) =>
         reject(toRejection(err ?? 'passport did not authenticate')),
       );
     });

@@ -1,10 +1,10 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Principal } from './principal';
 
-/** The Express request as the gateway decorates it. */
-export interface GatewayRequest extends Request {
+/** The Fastify request as the gateway decorates it. */
+export interface GatewayRequest extends FastifyRequest {
   /** Set by the request-id middleware before any guard runs. */
   requestId: string;
   /** Set by the auth guard for every non-public route. */

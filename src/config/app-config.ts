@@ -78,7 +78,7 @@ export interface AppConfig {
   redisKeyPrefix: string;
   sessions: SessionsSettings;
   rateLimit: { terminationsPerMinute: number; ipPerMinute: number };
-  /** Express 'trust proxy' setting; unset: req.ip is the socket peer. */
+  /** Proxies trusted for X-Forwarded-For (Fastify's trustProxy); unset: req.ip is the socket peer. */
   trustProxy?: string;
   corsOrigins: string[];
   metricsPublic: boolean;

@@ -24,19 +24,5 @@ export function toGatewayError(err: unknown): GatewayError {
     if (status === 403) return new GatewayError('FORBIDDEN', 'Forbidden');
     if (status === 429) return new GatewayError('RATE_LIMITED', 'Too many requests');
   }
-  // body-parser errors reach us as plain errors with a `type` and `status`.
-  const e = err as { type?: unknown; status?: unknown } | null;
-  if (e && typeof e === 'object' && typeof e.type === 'string') {
-    if (e.type === 'entity.too.large') {
-      return new GatewayError('BAD_USER_INPUT', 'Request body too large', {
-        detail: 'The request body exceeds the size limit',
-      });
-    }
-    if (e.status === 400 || e.status === 415) {
-      return new GatewayError('BAD_USER_INPUT', 'Malformed request', {
-        detail: 'The request body must be valid JSON',
-      });
-    }
-  }
   return new GatewayError('INTERNAL', 'Internal error', { cause: err });
 }

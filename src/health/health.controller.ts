@@ -1,5 +1,5 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { AuditService } from '../audit/audit.service';
@@ -48,7 +48,7 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck()
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Res({ passthrough: true }) res: FastifyReply) {
     try {
       return await this.health.check([
         () => this.probe('audit', () => this.audit.checkWritable()),
@@ -58,7 +58,7 @@ export class HealthController {
       // Terminus reports "down" as a 503 exception; the global problem-details filter would
       // turn that into a bare 500, hiding which dependency is down. Answer it here.
       if (!(err instanceof ServiceUnavailableException)) throw err;
-      res.status(503);
+      res.code(503);
       return err.getResponse();
     }
   }

@@ -1,14 +1,14 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 
 /** Counts requests that have started and not yet finished, so shutdown can wait for them. */
 export class InFlightTracker {
   private count = 0;
   private waiters: Array<() => void> = [];
 
-  readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+  /** Counts the request this response belongs to until the response closes. */
+  track(res: ServerResponse): void {
     this.count++;
     let done = false;
     res.once('close', () => {
@@ -17,8 +17,7 @@ export class InFlightTracker {
       this.count--;
       if (this.count === 0) for (const w of this.waiters.splice(0)) w();
     });
-    next();
-  };
+  }
 
   get inFlight(): number {
     return this.count;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, Optional } from '@nestjs/common';
 import { GqlArgumentsHost } from '@nestjs/graphql';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { GatewayRequest } from '../auth/request-context';
 import { GatewayError, httpStatusFor, titleFor, toGatewayError } from '../errors';
 import { MetricsService } from './metrics.service';
@@ -54,11 +54,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<GatewayRequest>();
-    const res = ctx.getResponse<Response>();
+    const res = ctx.getResponse<FastifyReply>();
     const err = toGatewayError(exception);
     // Route pattern, never the raw path: unknown paths must not explode label cardinality.
-    const matched: unknown = (req as { route?: unknown }).route;
-    const route = (matched as { path?: string } | undefined)?.path;
+    const route = req.is404 ? undefined : req.routeOptions?.url;
     this.metrics?.requestRejected(
       'rest',
       route ? `${req.method} ${route}` : 'unmatched',
@@ -69,15 +68,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (err.code === 'INTERNAL') {
       this.logger.error({ requestId, err: exception }, 'unhandled error');
     }
-    if (res.headersSent) {
-      res.end();
+    if (res.sent || res.raw.headersSent) {
+      if (!res.raw.writableEnded) res.raw.end();
       return undefined;
     }
     const problem = toProblem(err, requestId);
     if (err.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+      res.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
     }
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    void res.code(problem.status).type('application/problem+json').send(JSON.stringify(problem));
     return undefined;
   }
 }

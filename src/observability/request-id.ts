@@ -12,13 +12,15 @@ export function acceptOrCreateRequestId(incoming: string | string[] | undefined)
 }
 
 /**
- * pino-http's genReqId: runs first for every request, so the id is on the request (for guards,
- * services and the audit record) and on the response before anything can fail.
+ * Runs first for every request (the HTTP server's first hook; pino-http's genReqId as a
+ * fallback), so the id is on the request (for guards, services and the audit record) and on
+ * the response before anything can fail. `given`: an id already chosen by
+ * {@link acceptOrCreateRequestId}.
  */
-export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+export function assignRequestId(req: IncomingMessage, res: ServerResponse, given?: string): string {
   const r = req as IncomingMessage & { requestId?: string };
   if (r.requestId) return r.requestId;
-  const id = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
+  const id = given ?? acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
   r.requestId = id;
   res.setHeader('X-Request-Id', id);
   return id;

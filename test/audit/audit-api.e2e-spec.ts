@@ -6,9 +6,9 @@ import { type INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import Database from 'better-sqlite3';
-import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { AuditController } from '../../src/audit/audit.controller';
 import { AuditModule } from '../../src/audit/audit.module';
@@ -45,19 +45,23 @@ describe('audit reading API (REST and GraphQL)', () => {
           driver: ApolloDriver,
           autoSchemaFile: true,
           formatError: formatGraphqlError,
-          context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+          context: (req: unknown, res: unknown) => ({ req, res }),
         }),
         AuditModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    app.use((req: Request & Record<string, unknown>, _res: Response, next: NextFunction) => {
-      req.requestId = req.header('x-request-id') ?? 'req-api';
-      req.principal = auditor;
-      next();
+    const adapter = new FastifyAdapter();
+    adapter.getInstance().addHook('onRequest', (req, _reply, done) => {
+      const r = req as typeof req & Record<string, unknown>;
+      const given = req.headers['x-request-id'];
+      r.requestId = typeof given === 'string' ? given : 'req-api';
+      r.principal = auditor;
+      done();
     });
+    app = moduleRef.createNestApplication(adapter, { logger: false });
     await app.init();
+    await adapter.getInstance().ready();
     audit = app.get(AuditService);
     expect(app.get(DENIED_ATTEMPT_RECORDER)).toBe(audit);
     for (let i = 0; i < 3; i++) {

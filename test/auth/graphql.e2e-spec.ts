@@ -45,7 +45,7 @@ beforeAll(async () => {
         driver: ApolloDriver,
         path: '/graphql',
         autoSchemaFile: true,
-        context: ({ req }: { req: unknown }) => ({ req }),
+        context: (req: unknown) => ({ req }),
       }),
     ],
     providers: [ProbeResolver],

@@ -18,8 +18,9 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_GUARD_PROVIDERS, AuthModule } from '../../../src/auth/auth.module';
 import { CurrentPrincipal } from '../../../src/auth/current-principal.decorator';
 import type { Principal } from '../../../src/auth/principal';
@@ -81,16 +82,16 @@ class ProbeController {
 class GatewayErrorFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): unknown {
     if (host.getType<string>() === 'graphql') return err;
-    const req = host.switchToHttp().getRequest<Request & { requestId?: string }>();
-    const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<FastifyRequest & { requestId?: string }>();
+    const res = host.switchToHttp().getResponse<FastifyReply>();
     if (err instanceof GatewayError) {
-      res
-        .status(httpStatusFor(err.code))
-        .json({ code: err.code, message: err.message, requestId: req.requestId });
+      void res
+        .code(httpStatusFor(err.code))
+        .send({ code: err.code, message: err.message, requestId: req.requestId });
     } else {
-      res
-        .status(500)
-        .json({ code: 'INTERNAL', message: 'Internal error', requestId: req.requestId });
+      void res
+        .code(500)
+        .send({ code: 'INTERNAL', message: 'Internal error', requestId: req.requestId });
     }
     return undefined;
   }
@@ -193,12 +194,15 @@ export async function startAuthTestApp(
       ...(opts.providers ?? []),
     ],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: logs });
-  app.use((req: Request & { requestId?: string }, _res: Response, next: NextFunction) => {
+  // The HTTP platform production runs on (src/app.factory.ts).
+  const adapter = new FastifyAdapter();
+  adapter.getInstance().addHook('onRequest', (req, _reply, done) => {
     const given = req.headers['x-request-id'];
-    req.requestId = typeof given === 'string' && given !== '' ? given : randomUUID();
-    next();
+    (req as FastifyRequest & { requestId?: string }).requestId =
+      typeof given === 'string' && given !== '' ? given : randomUUID();
+    done();
   });
+  const app = moduleRef.createNestApplication(adapter, { logger: logs });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, recorder, close: () => app.close() };
