@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import type { AuditService } from '../../src/audit/audit.service';
-import type { AuditStore } from '../../src/audit/audit-store';
-import { range, Services, terminateIntent } from './support/audit-fixtures';
+import { range, Services, storeOf, terminateIntent } from './support/audit-fixtures';
 
 jest.setTimeout(30_000);
-
-const storeOf = (audit: AuditService): AuditStore =>
-  (audit as unknown as { store: AuditStore }).store;
 
 /** SQLite files are committed from a worker thread (src/audit/sqlite-append-thread.ts). */
 describe('audit on a SQLite file: commits from the writer thread', () => {

@@ -1,5 +1,6 @@
 import type { AuditServiceOptions } from '../../../src/audit/audit.options';
 import { AuditService } from '../../../src/audit/audit.service';
+import type { AuditStore } from '../../../src/audit/audit-store';
 import type { AuditActor, AuditIntent } from '../../../src/audit/audit.types';
 import type { Principal } from '../../../src/auth/principal';
 
@@ -48,6 +49,10 @@ export function terminateIntent(over: Partial<AuditIntent> = {}): AuditIntent {
     ...over,
   };
 }
+
+/** The store behind a service, for what the service does not expose (its writer thread). */
+export const storeOf = (audit: AuditService): AuditStore =>
+  (audit as unknown as { store: AuditStore }).store;
 
 /** Starts services and stops every one of them at the end, even those a test "killed". */
 export class Services {
