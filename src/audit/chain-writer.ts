@@ -36,6 +36,23 @@ const INSERT_CHUNK = 400;
 // Only another process appending to the same SQLite file moves the head under us; give up
 // (AUDIT_UNAVAILABLE) rather than spin if it never stops.
 const MAX_HEAD_MOVES = 10;
+// Open intents a writer remembers (see Known); the oldest beyond this is forgotten, and read
+// from the database again if it is ever closed.
+export const MAX_KNOWN_OPEN = 4096;
+
+type Head = { seq: number; hash: string };
+
+/**
+ * What the SQLite writer knows of the chain without reading it: the head its own last commit
+ * left, and the allowed intents it committed that have no outcome yet. True as long as every
+ * entry appended since was its own; the thread's head check proves that at each commit, and
+ * anything else (head moved, an error) drops it all.
+ */
+interface Known {
+  head: Head;
+  /** Allowed intents this writer committed and nobody has closed, oldest first. */
+  open: Map<string, ChainRow>;
+}
 
 /**
  * Appends entries to the chain with group commit: appends that arrive while a transaction is
@@ -46,6 +63,8 @@ export class ChainWriter {
   private queue: Pending[] = [];
   private loop: Promise<void> | null = null;
   private closing = false;
+  /** SQLite files only (commitInThread); null until a commit proves it, and after any doubt. */
+  private known: Known | null = null;
   /** Counts for tests and metrics: how many transactions carried how many entries. */
   readonly stats = { transactions: 0, entries: 0 };
 
@@ -133,22 +152,36 @@ export class ChainWriter {
    * rows are sealed here; the thread commits them only if the head is still the one they were
    * sealed against, so nothing read outside its write lock can go stale unnoticed. A head moved
    * by another writer (another process on the same file) means: read again and seal again.
+   *
+   * After a commit the writer knows the new head and its own still-open intents (Known), so the
+   * next batch is sealed without reading them; the same head check is what makes that safe.
    */
   private async commitInThread(batch: Pending[], thread: SqliteAppendThread): Promise<Sealed[]> {
     for (let attempt = 1; ; attempt++) {
-      const head = await this.head(this.store.db);
-      const sealed = await this.sealAgainst(this.store.db, batch, head);
+      // Taken out for this attempt, put back only if it commits (updated) or writes nothing:
+      // after a moved head or a failure (reading, sealing, the thread) the writer reads again.
+      const known = this.known;
+      this.known = null;
+      const head = known?.head ?? (await this.head(this.store.db));
+      const open = known?.open ?? new Map<string, ChainRow>();
+      const sealed = await this.sealAgainst(this.store.db, batch, head, open);
       const rows = sealedRows(sealed);
-      if (rows.length === 0) return sealed;
+      if (rows.length === 0) {
+        this.known = known;
+        return sealed;
+      }
       const answer = await thread.append(rows, head);
-      if (answer === 'committed') return sealed;
+      if (answer === 'committed') {
+        this.known = knownAfter(open, sealed, rows[rows.length - 1]);
+        return sealed;
+      }
       if (attempt >= MAX_HEAD_MOVES) {
         throw new Error('the audit chain head kept moving under the append (another writer?)');
       }
     }
   }
 
-  private async head(db: Kysely<AuditDb>): Promise<{ seq: number; hash: string }> {
+  private async head(db: Kysely<AuditDb>): Promise<Head> {
     const head = await db
       .selectFrom('audit_chain')
       .select(['seq', 'hash'])
@@ -158,15 +191,24 @@ export class ChainWriter {
     return { seq: head ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH };
   }
 
-  /** Reads the intents the batch refers to and seals the batch after `head`. */
+  /**
+   * Reads the intents the batch refers to and seals the batch after `head`. With `known` (the
+   * thread path), intents known to be allowed and open are not read, and neither are ids the
+   * batch writes itself (an intent and its outcome in one append): no row can refer to those yet.
+   */
   private async sealAgainst(
     db: Kysely<AuditDb>,
     batch: Pending[],
-    head: { seq: number; hash: string },
+    head: Head,
+    known?: ReadonlyMap<string, ChainRow>,
   ): Promise<Sealed[]> {
-    const refs = [
+    let refs = [
       ...new Set(batch.flatMap((p) => p.drafts.map((d) => d.ref_id)).filter((r) => r !== null)),
     ];
+    if (known) {
+      const own = new Set(batch.flatMap((p) => p.drafts.map((d) => d.id)));
+      refs = refs.filter((r) => !known.has(r) && !own.has(r));
+    }
     const intents = new Map<string, ChainRow>();
     const closed = new Set<string>();
     if (refs.length > 0) {
@@ -180,15 +222,19 @@ export class ChainWriter {
         if (r.ref_id !== null) closed.add(r.ref_id);
       }
     }
-    return this.seal(batch, head.seq, head.hash, { intents, closed });
+    return this.seal(batch, head.seq, head.hash, { intents, closed }, known);
   }
 
-  /** Gives each acceptable append its seqs and hashes; refuses an append whose outcome is invalid. */
+  /**
+   * Gives each acceptable append its seqs and hashes; refuses an append whose outcome is invalid.
+   * `state`: what was read, updated as appends are accepted; `known`: allowed intents known open.
+   */
   private seal(
     batch: Pending[],
     lastSeq: number,
     lastHash: string,
     state: { intents: Map<string, ChainRow>; closed: Set<string> },
+    known?: ReadonlyMap<string, ChainRow>,
   ): Sealed[] {
     const time = new Date().toISOString();
     let seq = lastSeq;
@@ -200,7 +246,10 @@ export class ChainWriter {
       let h = prev;
       for (const d of p.drafts) {
         if (d.ref_id !== null) {
-          const intent = rows.find((r) => r.id === d.ref_id) ?? state.intents.get(d.ref_id);
+          const intent =
+            rows.find((r) => r.id === d.ref_id) ??
+            state.intents.get(d.ref_id) ??
+            known?.get(d.ref_id);
           const problem = !intent
             ? 'no such audit record'
             : intent.decision !== 'allowed'
@@ -229,4 +278,23 @@ export class ChainWriter {
       return { p, ok: { rows, closed: closedNow } };
     });
   }
+}
+
+/**
+ * What the writer knows once `sealed` has committed on top of what it knew (`open`, updated in
+ * place): the last row is the head; allowed intents written are open until an outcome closes them.
+ */
+function knownAfter(open: Map<string, ChainRow>, sealed: Sealed[], last: ChainRow): Known {
+  for (const o of sealed) {
+    if (!('ok' in o)) continue;
+    for (const r of o.ok.rows) {
+      if (r.kind === 'intent' && r.decision === 'allowed') open.set(r.id, r);
+    }
+    for (const ref of o.ok.closed.keys()) open.delete(ref);
+  }
+  for (const id of open.keys()) {
+    if (open.size <= MAX_KNOWN_OPEN) break;
+    open.delete(id);
+  }
+  return { head: { seq: last.seq, hash: last.hash }, open };
 }
