@@ -1,3 +1,7 @@
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -67,7 +71,15 @@ export class AppModule {
           includeStacktraceInErrorResponses: false,
           formatError: formatGraphqlError,
           validationRules: limits.validationRules,
-          plugins: [requestIdPlugin, ...limits.plugins],
+          plugins: [
+            requestIdPlugin,
+            ...limits.plugins,
+            // Apollo installs these unless told not to: per-field cache hints for a schema that
+            // has none (the answer is always no-store, set by requestIdPlugin), and federation
+            // traces for a schema that is no subgraph. Both cost time on every request.
+            ApolloServerPluginCacheControlDisabled(),
+            ApolloServerPluginInlineTraceDisabled(),
+          ],
           // @as-integrations/fastify calls it with Fastify's request and reply.
           context: (req: unknown, res: unknown) => ({ req, res }),
         }),

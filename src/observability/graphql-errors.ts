@@ -63,6 +63,8 @@ export const requestIdPlugin: ApolloServerPlugin<{ req?: { requestId?: string } 
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
+        // Answers about privileged sessions are never to be cached by anything on the way.
+        response.http.headers.set('cache-control', 'no-store');
         const requestId = contextValue.req?.requestId;
         if (response.body.kind !== 'single' || !requestId) return;
         const errors = response.body.singleResult.errors;

@@ -127,3 +127,14 @@ describe('the actor address behind a proxy', () => {
     expect(record.actor.ip).toBe('203.0.113.7');
   });
 });
+
+describe('caching', () => {
+  it('marks GraphQL answers no-store, with or without errors', async () => {
+    const ok = await gw.graphql('{ __typename }', undefined, gw.tokens.operator);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    const bad = await gw.graphql('{ nope }', undefined, gw.tokens.operator);
+    expect(bad.json.errors).toBeDefined();
+    expect(bad.headers.get('cache-control')).toBe('no-store');
+  });
+});
