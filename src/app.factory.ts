@@ -60,11 +60,11 @@ export async function createApp(
             ? 'The request URL cannot be decoded'
             : 'The request URL cannot be routed',
       });
-      reply.raw.setHeader('X-Request-Id', assignRequestId(req.raw, reply.raw, req.id));
+      const requestId = assignRequestId(req.raw, reply.raw, req.id);
       void reply
         .code(400)
         .type('application/problem+json')
-        .send(JSON.stringify(toProblem(gw, req.id)));
+        .send(JSON.stringify(toProblem(gw, requestId)));
     },
   });
   // First of all, before CORS answers a preflight and before any middleware can refuse: every
@@ -72,9 +72,7 @@ export async function createApp(
   const tracker = options.tracker;
   adapter.setOnRequestHook((req: FastifyRequest, reply: FastifyReply, done: Next) => {
     tracker?.track(reply.raw);
-    const gw = req as unknown as GatewayRequest & { emptySessionId: boolean };
-    gw.requestId = assignRequestId(req.raw, reply.raw, req.id);
-    gw.emptySessionId = (req.raw as { emptySessionId?: boolean }).emptySessionId === true;
+    (req as unknown as GatewayRequest).requestId = assignRequestId(req.raw, reply.raw, req.id);
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -85,7 +83,6 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('requestId', '');
-  fastify.decorateRequest('emptySessionId', false);
   strictJsonBodies(fastify);
   app.use(
     helmet({
@@ -184,7 +181,7 @@ function requireJsonForBodies(req: IncomingMessage, res: ServerResponse, next: N
  * `POST /api/v1/sessions//terminate` (an empty id) would match no route and answer 404; the
  * caller contract says an empty id is bad input like any other, audited as such. The request
  * is routed to the termination handler with a marker, and the handler sees the id as ''.
- * Runs before routing (Fastify's rewriteUrl); the marker is read by the controller.
+ * Runs before routing (Fastify's rewriteUrl); the controller reads the marker on the raw request.
  */
 function routeEmptySessionId(req: IncomingMessage): string {
   const url = req.url ?? '/';

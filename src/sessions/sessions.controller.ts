@@ -132,9 +132,8 @@ export class SessionsController {
     @CurrentPrincipal() principal: Principal,
     @Req() req: GatewayRequest,
   ): Promise<TerminateSessionPayload> {
-    const sessionId = (req as GatewayRequest & { emptySessionId?: boolean }).emptySessionId
-      ? ''
-      : id;
+    // Set by routeEmptySessionId (app.factory.ts) before routing.
+    const sessionId = (req.raw as { emptySessionId?: boolean }).emptySessionId ? '' : id;
     return this.sessions.terminate(ctxOf(principal, req), {
       id: sessionId,
       body,

@@ -101,30 +101,19 @@ describe('the request id comes first', () => {
 describe('the actor address behind a proxy', () => {
   const forwarded = { 'x-forwarded-for': '203.0.113.7' };
 
-  it('is the socket peer unless TRUST_PROXY says who may forward', async () => {
-    const { sessionId } = gw.simulator.addSession();
-    const res = await gw.request('POST', terminatePath(sessionId), {
-      token: gw.tokens.operator,
+  it.each([
+    ['the socket peer unless TRUST_PROXY says who may forward', () => gw, '127.0.0.1'],
+    ['the forwarded client when the peer is a trusted proxy', () => proxied, '203.0.113.7'],
+  ])('is %s', async (_name, harness, ip) => {
+    const h = harness();
+    const { sessionId } = h.simulator.addSession();
+    const res = await h.request('POST', terminatePath(sessionId), {
+      token: h.tokens.operator,
       headers: forwarded,
     });
     expect(res.status).toBe(200);
-    const [record] = await readAuditRecords(gw.url, { token: gw.tokens.auditor }, { sessionId });
-    expect(record.actor.ip).toBe('127.0.0.1');
-  });
-
-  it('is the forwarded client when the peer is a trusted proxy', async () => {
-    const { sessionId } = proxied.simulator.addSession();
-    const res = await proxied.request('POST', terminatePath(sessionId), {
-      token: proxied.tokens.operator,
-      headers: forwarded,
-    });
-    expect(res.status).toBe(200);
-    const [record] = await readAuditRecords(
-      proxied.url,
-      { token: proxied.tokens.auditor },
-      { sessionId },
-    );
-    expect(record.actor.ip).toBe('203.0.113.7');
+    const [record] = await readAuditRecords(h.url, { token: h.tokens.auditor }, { sessionId });
+    expect(record.actor.ip).toBe(ip);
   });
 });
 
