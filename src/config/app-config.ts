@@ -77,7 +77,12 @@ export interface AppConfig {
   /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
   redisKeyPrefix: string;
   sessions: SessionsSettings;
-  rateLimit: { terminationsPerMinute: number; ipPerMinute: number };
+  rateLimit: {
+    terminationsPerMinute: number;
+    ipPerMinute: number;
+    /** Listings, single reads and audit reads, per principal; a separate count from terminations. */
+    readsPerMinute: number;
+  };
   /** Proxies trusted for X-Forwarded-For (Fastify's trustProxy); unset: req.ip is the socket peer. */
   trustProxy?: string;
   corsOrigins: string[];
@@ -254,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       rateLimit: {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+        readsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
       },
       trustProxy: e.TRUST_PROXY,
       corsOrigins: e.CORS_ORIGINS,

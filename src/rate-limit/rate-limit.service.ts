@@ -5,7 +5,8 @@ import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
 
-export type RateLimitScope = 'principal' | 'ip';
+/** `principal`: terminations per principal; `reads`: reads per principal; `ip`: before authentication. */
+export type RateLimitScope = 'principal' | 'ip' | 'reads';
 
 /** How long a rate-limit check waits for Redis before counting in memory instead. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -17,7 +18,8 @@ interface ScopeLimiter {
 }
 
 /**
- * Fixed one-minute windows per principal (terminations) and per IP (before authentication).
+ * Fixed one-minute windows per principal (terminations, and separately reads) and per IP
+ * (before authentication).
  * With REDIS_URL the counters are shared by all replicas; when Redis is down, refuses
  * connections or stops answering, each replica counts in its own memory instead and logs it
  * once (and again when Redis answers), so a Redis outage never blocks terminations, never
@@ -60,6 +62,7 @@ export class RateLimitService implements OnModuleDestroy {
     };
     this.limiters.principal = make('principal', config.rateLimit.terminationsPerMinute);
     this.limiters.ip = make('ip', config.rateLimit.ipPerMinute);
+    this.limiters.reads = make('reads', config.rateLimit.readsPerMinute);
   }
 
   /** Counts one unit against `key`; throws RATE_LIMITED with Retry-After when over the limit. */
