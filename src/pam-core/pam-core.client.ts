@@ -9,6 +9,7 @@ import {
 import { RetryPolicy } from 'cockatiel';
 import { APP_CONFIG, AppConfig, PamCoreSettings } from '../config';
 import { GatewayError } from '../errors';
+import { CachedCheck } from './cached-check';
 import { OAuth1Signer } from './oauth1-signer';
 import { BearerToken, OAuth2TokenManager } from './oauth2-token-manager';
 import { ObserverSink } from './observer-sink';
@@ -59,6 +60,7 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   private readonly connectRetry: RetryPolicy;
   private readonly tokens?: OAuth2TokenManager;
   private readonly signer?: OAuth1Signer;
+  private readonly probe: CachedCheck;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -91,6 +93,7 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       if (!this.settings.oauth1) throw new Error('PAM Core OAuth 1 settings are missing');
       this.signer = new OAuth1Signer(this.settings.oauth1);
     }
+    this.probe = new CachedCheck(() => this.probeNow(), this.policy.probeCacheMs);
   }
 
   onModuleInit(): void {
@@ -159,12 +162,20 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Readiness, within a short bound: oauth2 needs a token, and Segura must answer HTTP now
+   * Readiness: the last probe's result while it is younger than `probeCacheMs` (5 s), else one
+   * new probe shared by every caller asking meanwhile.
+   */
+  checkReachable(): Promise<void> {
+    return this.probe.run();
+  }
+
+  /**
+   * One probe, within a short bound: oauth2 needs a token, and Segura must answer HTTP now
    * (any answer to a HEAD of the base URL counts). A cached token alone proves nothing about a
    * Segura that stopped answering since, and minting a token per probe would load Segura's
    * token endpoint, so a cached token is followed by the HEAD instead.
    */
-  async checkReachable(): Promise<void> {
+  private async probeNow(): Promise<void> {
     const boundMs = Math.min(this.settings.timeoutMs, this.policy.probeTimeoutMs);
     const started = Date.now();
     let result: UpstreamResultCode = 'OK';

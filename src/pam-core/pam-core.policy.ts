@@ -41,6 +41,11 @@ export interface PamCorePolicyOptions {
   maxListBodyBytes?: number;
   /** Upper bound of a readiness probe (also bounded by the configured timeout). */
   probeTimeoutMs?: number;
+  /**
+   * How long a readiness probe's result (up or down) is reused: /health/ready is public, so a
+   * flood of probes makes at most one Segura call per this period.
+   */
+  probeCacheMs?: number;
 }
 
 export type ResolvedPolicy = Required<PamCorePolicyOptions>;
@@ -56,6 +61,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   maxBodyBytes: 1024 * 1024,
   maxListBodyBytes: 64 * 1024 * 1024,
   probeTimeoutMs: 2_000,
+  probeCacheMs: 5_000,
 };
 
 export function resolvePolicy(options?: PamCorePolicyOptions): ResolvedPolicy {
