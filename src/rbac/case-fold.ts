@@ -54,13 +54,15 @@ function buildTable(): void {
     return r;
   };
   for (const group of groups.values()) {
-    for (let i = 0; i < group.length; i++) {
-      const matcher = new RegExp(`^\\u{${group[i].toString(16)}}$`, 'iu');
+    for (let i = 0; i + 1 < group.length; i++) {
+      let matcher: RegExp | undefined;
       for (let j = i + 1; j < group.length; j++) {
         const a = root(group[i]);
         const b = root(group[j]);
-        if (a === b || !matcher.test(String.fromCodePoint(group[j]))) continue;
-        parent.set(Math.max(a, b), Math.min(a, b));
+        if (a === b) continue;
+        matcher ??= new RegExp(`^\\u{${group[i].toString(16)}}$`, 'iu');
+        if (matcher.test(String.fromCodePoint(group[j])))
+          parent.set(Math.max(a, b), Math.min(a, b));
       }
     }
   }
