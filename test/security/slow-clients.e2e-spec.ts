@@ -171,6 +171,14 @@ describe('a request that does not arrive in time', () => {
     expect(res.headers['x-request-id']).toBe('trickled-body-1');
     expect(res.body).not.toContain(gw.tokens.operator);
     expect(gw.simulator.requests).toHaveLength(0);
+    // A refusal, not a bug: its log lines are the refusal and the aborted request, no error.
+    await until(() => linesOf('trickled-body-1').some((l) => l.msg === 'request aborted'));
+    const metrics = await gw.request('GET', '/metrics'); // a round trip: the abort is handled
+    expect(metrics.text).not.toMatch(/^pam_gateway_requests_total\{.*result="INTERNAL"\}/m);
+    expect(linesOf('trickled-body-1')).toEqual([
+      expect.objectContaining({ level: 40, code: 'REQUEST_TIMEOUT' }),
+      expect.objectContaining({ level: 30, msg: 'request aborted' }),
+    ]);
   });
 
   it('trickling its headers gets 408 REQUEST_TIMEOUT with a generated request id', async () => {
