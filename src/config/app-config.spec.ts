@@ -81,6 +81,27 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('applies the HTTP server deadlines and their bounds', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.http).toEqual({ requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+    const set = loadConfig({
+      ...base,
+      HTTP_REQUEST_TIMEOUT_MS: '2500',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
+    expect(set.ok && set.config.http).toEqual({
+      requestTimeoutMs: 2500,
+      keepAliveTimeoutMs: 65000,
+    });
+    // 0 would mean "no deadline" to Node: refused, as are values below the once-a-second check.
+    expect(
+      errorsOf({ ...base, HTTP_REQUEST_TIMEOUT_MS: '0', HTTP_KEEP_ALIVE_TIMEOUT_MS: '999' }),
+    ).toEqual([
+      'HTTP_REQUEST_TIMEOUT_MS: must be a whole number from 1000 to 600000',
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS: must be a whole number from 1000 to 3600000',
+    ]);
+  });
+
   it('names every missing required variable on its own line', () => {
     const errors = errorsOf({});
     expect(errors).toEqual(

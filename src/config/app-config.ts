@@ -57,6 +57,14 @@ export interface SessionsSettings {
   idempotencyTtlHours: number;
 }
 
+/** The HTTP server's own deadlines (README, "Protecting itself"). */
+export interface HttpServerSettings {
+  /** A request's line, headers and body must all have arrived within this; else 408. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+}
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -84,6 +92,7 @@ export interface AppConfig {
   metricsPublic: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
+  http: HttpServerSettings;
 }
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
@@ -260,6 +269,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       metricsPublic: e.METRICS_PUBLIC,
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      http: {
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      },
     },
   };
 }

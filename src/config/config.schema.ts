@@ -222,6 +222,8 @@ export const envSchema = z.object({
     .optional()
     .default('info'),
   SHUTDOWN_TIMEOUT_MS: int(15000, 0, 600000),
+  HTTP_REQUEST_TIMEOUT_MS: int(10000, 1000, 600000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5000, 1000, 3600000),
 
   SESSIONS_CACHE_TTL_MS: int(15000, 0, 3600000),
   SESSIONS_CACHE_STALE_MAX_MS: int(600000, 0, 86400000),
