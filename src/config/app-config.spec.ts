@@ -81,6 +81,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refreshes the signing keys every 300 s unless AUTH_JWKS_REFRESH_S says otherwise', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.auth.jwksRefreshSeconds).toBe(300);
+    const set = loadConfig({ ...base, AUTH_JWKS_REFRESH_S: '60' });
+    expect(set.ok && set.config.auth.jwksRefreshSeconds).toBe(60);
+    expect(errorsOf({ ...base, AUTH_JWKS_REFRESH_S: '0' })).toEqual([
+      'AUTH_JWKS_REFRESH_S: must be a whole number from 1 to 86400',
+    ]);
+  });
+
   it('names every missing required variable on its own line', () => {
     const errors = errorsOf({});
     expect(errors).toEqual(

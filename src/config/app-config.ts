@@ -42,6 +42,8 @@ export interface AuthSettings {
   algorithms: string[];
   clockSkewSeconds: number;
   apiKeysFile?: string;
+  /** Background refresh period of the issuer's key set. */
+  jwksRefreshSeconds: number;
 }
 
 /** Session discovery and incident response (README, "Finding and ending many sessions"). */
@@ -235,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         algorithms: e.AUTH_ALGORITHMS,
         clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
         apiKeysFile: e.AUTH_API_KEYS_FILE,
+        jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_S,
       },
       rbac: { policyFile: e.RBAC_POLICY_FILE },
       audit: {

@@ -158,6 +158,7 @@ export const envSchema = z.object({
     ),
   AUTH_CLOCK_SKEW_SECONDS: int(30, 0, 300),
   AUTH_API_KEYS_FILE: optionalString,
+  AUTH_JWKS_REFRESH_S: int(300, 1, 86400),
 
   RBAC_POLICY_FILE: z
     .string({ message: 'is required (path to the YAML or JSON policy)' })
