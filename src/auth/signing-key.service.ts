@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AuthRejection, logSafe } from './auth-rejection';
 import { readJwtHeader } from './bearer-token';
 import { getIssuerJson, urlForLog } from './issuer-http';
+import { checkJwtHeader, type HeaderPolicy, headerPolicy } from './jose-header';
 import { type HeldKey, keySetOf, MAX_JWKS_BYTES } from './jwks';
 import { discoverJwksUri } from './oidc-discovery';
 
@@ -32,7 +33,7 @@ const monotonicNow = (): number => performance.now();
 @Injectable()
 export class SigningKeyService implements OnModuleDestroy {
   private readonly logger = new Logger(SigningKeyService.name);
-  private readonly algorithms: ReadonlySet<string>;
+  private readonly policy: HeaderPolicy;
   private readonly refreshMs: number;
   private jwksUri?: string;
   /** Undefined until the first successful fetch. */
@@ -51,23 +52,17 @@ export class SigningKeyService implements OnModuleDestroy {
   discoveryRetryMs = 5000;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.algorithms = new Set(config.auth.algorithms);
+    this.policy = headerPolicy(config.auth);
     this.refreshMs = config.auth.jwksRefreshSeconds * 1000;
     this.jwksUri = config.auth.jwksUrl;
   }
 
   /**
-   * The verification key for a raw JWT, chosen by its header. Rejects before any network call
-   * when `alg` is not allowed (none, HS*) or there is no `kid`.
+   * The verification key for a raw JWT, chosen by its header. The header is checked first
+   * (alg allow-list, kid, crit, typ: see jose-header.ts), before any network call.
    */
   async keyFor(token: string): Promise<KeyObject> {
-    const { alg, kid } = readJwtHeader(token);
-    if (typeof alg !== 'string' || !this.algorithms.has(alg)) {
-      throw new AuthRejection(`jwt rejected: algorithm not allowed (${logSafe(alg)})`);
-    }
-    if (typeof kid !== 'string' || kid === '') {
-      throw new AuthRejection('jwt rejected: no kid in header');
-    }
+    const { alg, kid } = checkJwtHeader(readJwtHeader(token), this.policy);
     const key = this.keys?.get(kid) ?? (await this.fetchFor(kid));
     // A JWK that names its algorithm may only be used with that one (RFC 7517 §4.4).
     if (key.alg !== undefined && key.alg !== alg) {

@@ -91,6 +91,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('accepts any token typ unless AUTH_TOKEN_TYPES lists some', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.auth.tokenTypes).toBeUndefined();
+    const blank = loadConfig({ ...base, AUTH_TOKEN_TYPES: ' , ' });
+    expect(blank.ok && blank.config.auth.tokenTypes).toBeUndefined();
+    const set = loadConfig({ ...base, AUTH_TOKEN_TYPES: ' at+jwt, application/JWT ,' });
+    expect(set.ok && set.config.auth.tokenTypes).toEqual(['at+jwt', 'application/JWT']);
+    for (const bad of ['at+jwt,at jwt', 'application/at+jwt/x', 'at+jwt;v=1']) {
+      expect(errorsOf({ ...base, AUTH_TOKEN_TYPES: bad })).toEqual([
+        'AUTH_TOKEN_TYPES: must be a comma-separated list of JOSE "typ" values such as at+jwt',
+      ]);
+    }
+  });
+
   it('names every missing required variable on its own line', () => {
     const errors = errorsOf({});
     expect(errors).toEqual(

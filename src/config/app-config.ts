@@ -44,6 +44,8 @@ export interface AuthSettings {
   apiKeysFile?: string;
   /** Background refresh period of the issuer's key set. */
   jwksRefreshSeconds: number;
+  /** Allowed JOSE header `typ` values as configured; undefined: any `typ` (or none). */
+  tokenTypes?: string[];
 }
 
 /** Session discovery and incident response (README, "Finding and ending many sessions"). */
@@ -238,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
         apiKeysFile: e.AUTH_API_KEYS_FILE,
         jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_S,
+        tokenTypes: e.AUTH_TOKEN_TYPES.length > 0 ? e.AUTH_TOKEN_TYPES : undefined,
       },
       rbac: { policyFile: e.RBAC_POLICY_FILE },
       audit: {

@@ -6,7 +6,8 @@ import { type KeyServer, startKeyServer } from '../support/key-server';
 /**
  * The issuer's signing keys as the gateway holds them (src/auth/signing-key.service.ts): tokens
  * naming unknown kids cannot starve the known keys, rotation and removal follow the issuer,
- * and a failing or hanging issuer never takes a known key away.
+ * a failing or hanging issuer never takes a known key away, and JOSE headers the gateway does
+ * not understand (crit) or was told not to accept (typ) are refused.
  */
 const started: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
@@ -163,5 +164,41 @@ describe('refreshing the set', () => {
     }
     idp.mode = 'ok';
     expect(await unknown).toBe(401);
+  });
+});
+
+describe('JOSE header', () => {
+  it.each([
+    ['an extension the gateway does not implement', ['b64']],
+    ['a registered header', ['exp']],
+    ['nothing (an empty list)', []],
+    ['a string instead of a list', 'b64'],
+    ['an object instead of a list', {}],
+  ])('refuses a crit header naming %s', async (_name, crit) => {
+    const { idp, gw } = await setup();
+    expect(await whoami(gw, idp.tokenWith(idp.kid, { payload: claims }))).toBe(200);
+    const requestId = `rid-crit-${randomUUID()}`;
+    const token = idp.tokenWith(idp.kid, { payload: claims, header: { crit, b64: true } });
+    expect(await whoami(gw, token, requestId)).toBe(401);
+    expect(logs.lines.find((l) => l.includes(requestId))).toMatch(/^warn jwt rejected: .*crit/);
+  });
+
+  it('AUTH_TOKEN_TYPES: only the listed typ values, compared case-insensitively; unset: any', async () => {
+    const { idp, gw } = await setup({ AUTH_TOKEN_TYPES: 'at+jwt' });
+    const typed = (typ: unknown) => idp.tokenWith(idp.kid, { payload: claims, header: { typ } });
+    for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/At+Jwt']) {
+      expect([typ, await whoami(gw, typed(typ))]).toEqual([typ, 200]);
+    }
+    for (const typ of ['JWT', 'jwt', 'application/jwt', 'at+jwt2', 'text/at+jwt', 42, null]) {
+      const requestId = `rid-typ-${randomUUID()}`;
+      expect([typ, await whoami(gw, typed(typ), requestId)]).toEqual([typ, 401]);
+      expect(logs.lines.find((l) => l.includes(requestId))).toMatch(/^warn jwt rejected: .*typ/);
+    }
+
+    const open = await startAuthTestApp(idp.url);
+    started.push(open);
+    for (const typ of ['JWT', 'at+jwt', 'anything', null]) {
+      expect([typ, await whoami(open, typed(typ))]).toEqual([typ, 200]);
+    }
   });
 });
