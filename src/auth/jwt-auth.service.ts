@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Identity } from './claims-principal';
 import { JwtStrategy, type VerifiedToken } from './jwt.strategy';
-import { SigningKeyService } from './signing-key.service';
+import { type BeforeKeyFetch, SigningKeyService } from './signing-key.service';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 const CACHE_ENTRIES = 1000;
@@ -28,13 +28,23 @@ export class JwtAuthService {
     });
   }
 
-  /** Verifies the request's bearer token (already extracted as `token`); throws AuthRejection. */
-  async authenticate(req: { headers: IncomingHttpHeaders }, token: string): Promise<Identity> {
+  /**
+   * Verifies the request's bearer token (already extracted as `token`); throws AuthRejection.
+   * `beforeKeyFetch` runs before the token would make the gateway fetch the issuer's keys.
+   */
+  async authenticate(
+    req: { headers: IncomingHttpHeaders },
+    token: string,
+    beforeKeyFetch?: BeforeKeyFetch,
+  ): Promise<Identity> {
     const key = createHash('sha256').update(token).digest('base64');
     const cached = this.cache.get(key, Date.now());
     if (cached) return cached;
     const generation = this.generation;
-    const verified: VerifiedToken = await this.strategy.verify(req);
+    const verified: VerifiedToken = await this.strategy.verify({
+      headers: req.headers,
+      beforeKeyFetch,
+    });
     if (generation === this.generation) {
       this.cache.set(key, verified.identity, verified.expiresAt, Date.now());
     }

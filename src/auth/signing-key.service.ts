@@ -14,6 +14,9 @@ const FETCH_TIMEOUT_MS = 5000;
 /** A token naming a kid the loaded set lacks refetches the set at most this often. */
 export const UNKNOWN_KID_REFETCH_MS = 30_000;
 
+/** Called before a token makes the gateway fetch keys; throws to refuse (per-IP limits). */
+export type BeforeKeyFetch = () => Promise<void>;
+
 type FetchReason = 'first use' | 'unknown kid' | 'scheduled';
 
 const monotonicNow = (): number => performance.now();
@@ -59,11 +62,12 @@ export class SigningKeyService implements OnModuleDestroy {
 
   /**
    * The verification key for a raw JWT, chosen by its header. The header is checked first
-   * (alg allow-list, kid, crit, typ: see jose-header.ts), before any network call.
+   * (alg allow-list, kid, crit, typ: see jose-header.ts), before any network call. When the
+   * key is not in the set and the set may be fetched, `beforeFetch` runs first and may refuse.
    */
-  async keyFor(token: string): Promise<KeyObject> {
+  async keyFor(token: string, beforeFetch?: BeforeKeyFetch): Promise<KeyObject> {
     const { alg, kid } = checkJwtHeader(readJwtHeader(token), this.policy);
-    const key = this.keys?.get(kid) ?? (await this.fetchFor(kid));
+    const key = this.keys?.get(kid) ?? (await this.fetchFor(kid, beforeFetch));
     // A JWK that names its algorithm may only be used with that one (RFC 7517 §4.4).
     if (key.alg !== undefined && key.alg !== alg) {
       throw new AuthRejection(
@@ -85,9 +89,12 @@ export class SigningKeyService implements OnModuleDestroy {
   }
 
   /** A kid the set lacks: joins or starts a fetch when one is allowed, then looks again. */
-  private async fetchFor(kid: string): Promise<HeldKey> {
+  private async fetchFor(kid: string, beforeFetch?: BeforeKeyFetch): Promise<HeldKey> {
     this.assertMayFetch();
+    await beforeFetch?.();
     if (!this.inFlight) {
+      // Looked at again: the state may have moved on while beforeFetch ran.
+      this.assertMayFetch();
       if (this.keys) this.lastUnknownKidFetch = monotonicNow();
       void this.fetchKeys(this.keys ? 'unknown kid' : 'first use');
     }

@@ -105,6 +105,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('limits failed authentications to 120 per IP and minute unless told otherwise', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.rateLimit.authFailuresPerMinute).toBe(120);
+    const off = loadConfig({ ...base, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0' });
+    expect(off.ok && off.config.rateLimit.authFailuresPerMinute).toBe(0);
+    expect(errorsOf({ ...base, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '-1' })).toEqual([
+      'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: must be a whole number from 0 to 1000000',
+    ]);
+  });
+
   it('names every missing required variable on its own line', () => {
     const errors = errorsOf({});
     expect(errors).toEqual(

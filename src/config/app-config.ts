@@ -81,7 +81,12 @@ export interface AppConfig {
   /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
   redisKeyPrefix: string;
   sessions: SessionsSettings;
-  rateLimit: { terminationsPerMinute: number; ipPerMinute: number };
+  rateLimit: {
+    terminationsPerMinute: number;
+    ipPerMinute: number;
+    /** Failed authentications per client IP and minute; 0: no limit. */
+    authFailuresPerMinute: number;
+  };
   /** Proxies trusted for X-Forwarded-For (Fastify's trustProxy); unset: req.ip is the socket peer. */
   trustProxy?: string;
   corsOrigins: string[];
@@ -260,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       rateLimit: {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+        authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
       },
       trustProxy: e.TRUST_PROXY,
       corsOrigins: e.CORS_ORIGINS,

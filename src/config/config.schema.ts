@@ -206,6 +206,7 @@ export const envSchema = z.object({
     ),
   RATE_LIMIT_TERMINATIONS_PER_MINUTE: int(60, 0, 1000000),
   RATE_LIMIT_IP_PER_MINUTE: int(600, 0, 10000000),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(120, 0, 1000000),
   TRUST_PROXY: z
     .string()
     .optional()
