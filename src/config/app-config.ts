@@ -42,6 +42,10 @@ export interface AuthSettings {
   algorithms: string[];
   clockSkewSeconds: number;
   apiKeysFile?: string;
+  /** Background refresh period of the issuer's key set. */
+  jwksRefreshSeconds: number;
+  /** Allowed JOSE header `typ` values as configured; undefined: any `typ` (or none). */
+  tokenTypes?: string[];
 }
 
 /** Session discovery and incident response (README, "Finding and ending many sessions"). */
@@ -85,7 +89,12 @@ export interface AppConfig {
   /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
   redisKeyPrefix: string;
   sessions: SessionsSettings;
-  rateLimit: { terminationsPerMinute: number; ipPerMinute: number };
+  rateLimit: {
+    terminationsPerMinute: number;
+    ipPerMinute: number;
+    /** Failed authentications per client IP and minute; 0: no limit. */
+    authFailuresPerMinute: number;
+  };
   /** Proxies trusted for X-Forwarded-For (Fastify's trustProxy); unset: req.ip is the socket peer. */
   trustProxy?: string;
   corsOrigins: string[];
@@ -244,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         algorithms: e.AUTH_ALGORITHMS,
         clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
         apiKeysFile: e.AUTH_API_KEYS_FILE,
+        jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_S,
+        tokenTypes: e.AUTH_TOKEN_TYPES.length > 0 ? e.AUTH_TOKEN_TYPES : undefined,
       },
       rbac: { policyFile: e.RBAC_POLICY_FILE },
       audit: {
@@ -263,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       rateLimit: {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+        authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
       },
       trustProxy: e.TRUST_PROXY,
       corsOrigins: e.CORS_ORIGINS,
