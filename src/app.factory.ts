@@ -17,6 +17,8 @@ import type { GatewayRequest } from './auth/request-context';
 import { InFlightTracker } from './lifecycle/graceful-shutdown';
 import type { AppConfig } from './config';
 import { GatewayError } from './errors';
+import { ClientErrorAnswerer, HEADER_LIMIT_BYTES } from './observability/client-errors';
+import { MetricsService } from './observability/metrics.service';
 import { toProblem } from './observability/problem-details.filter';
 import {
   acceptOrCreateRequestId,
@@ -26,6 +28,9 @@ import {
 
 /** JSON bodies above this many bytes are refused (a termination's reason is at most 500 chars). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** How often Node looks for requests past their deadline (its own default: every 30 s). */
+export const DEADLINE_CHECK_INTERVAL_MS = 1000;
 
 type Next = (err?: Error) => void;
 
@@ -37,8 +42,28 @@ export async function createApp(
   config: AppConfig,
   options: AppModuleOptions & { tracker?: InFlightTracker } = {},
 ): Promise<INestApplication> {
+  const clientErrors = new ClientErrorAnswerer();
+  const { requestTimeoutMs, keepAliveTimeoutMs } = config.http;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slow clients are cut off: the request line, headers and body must all arrive within
+    // requestTimeoutMs (one deadline; a head and a body are 16 KiB at most each), checked
+    // every second, then 408 (client-errors.ts). Fastify's defaults (no request deadline,
+    // Node's minute for headers, checked every 30 s) let trickling sockets stay open for
+    // good. The handler's own time after the body arrived is not counted (a bulk termination
+    // may take longer). The header limit is Node's default made explicit, so
+    // --max-http-header-size cannot widen it.
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS,
+      maxHeaderSize: HEADER_LIMIT_BYTES,
+    },
+    // Fastify applies its own value to the server after creating it (0: none), so again here.
+    requestTimeout: requestTimeoutMs,
+    // Idle keep-alive connections: a few seconds, not Fastify's 72 (README on load balancers).
+    keepAliveTimeout: keepAliveTimeoutMs,
+    clientErrorHandler: clientErrors.handle,
     // req.ip (audit actor ip, per-IP limits) comes from X-Forwarded-For set by these proxies.
     trustProxy: trustProxyOption(config.trustProxy),
     // Fastify's own request logging is off (pino-http logs); its request id is ours.
@@ -81,6 +106,7 @@ export async function createApp(
     { bufferLogs: true, bodyParser: false, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  clientErrors.metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('requestId', '');
   strictJsonBodies(fastify);

@@ -1,5 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { ApiKeyService } from './api-key.service';
 import { AuthGuard } from './auth.guard';
 import { JwtAuthService } from './jwt-auth.service';
@@ -8,6 +9,9 @@ import { SigningKeyService } from './signing-key.service';
 
 /** Authentication: bearer JWTs (OIDC issuer) and service keys. Needs ConfigModule.forRoot. */
 @Module({
+  // Failed authentications are counted per IP (the module is global; imported for apps that
+  // use AuthModule alone).
+  imports: [RateLimitModule],
   providers: [SigningKeyService, JwtStrategy, JwtAuthService, ApiKeyService, AuthGuard],
   exports: [AuthGuard, JwtAuthService, ApiKeyService, SigningKeyService],
 })

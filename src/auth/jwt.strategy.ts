@@ -6,10 +6,11 @@ import * as passport from 'passport';
 import { Strategy } from 'passport-jwt';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { GatewayError } from '../errors';
 import { AuthRejection } from './auth-rejection';
 import { bearerTokenFrom } from './bearer-token';
 import { type Claims, type Identity, identityFromClaims } from './claims-principal';
-import { SigningKeyService } from './signing-key.service';
+import { type BeforeKeyFetch, SigningKeyService } from './signing-key.service';
 
 /** What a verified bearer token yields. */
 export interface VerifiedToken {
@@ -18,9 +19,15 @@ export interface VerifiedToken {
   expiresAt: number;
 }
 
-/** What passport-jwt reads: the headers (REST and GraphQL requests alike). */
-type HeadersOnly = { headers: IncomingHttpHeaders };
-type Middleware = (req: HeadersOnly, res: unknown, next: (err?: unknown) => void) => void;
+/**
+ * What passport-jwt is given: the headers (REST and GraphQL requests alike) and what to run
+ * before the token makes the gateway fetch the issuer's keys.
+ */
+export interface TokenRequest {
+  headers: IncomingHttpHeaders;
+  beforeKeyFetch?: BeforeKeyFetch;
+}
+type Middleware = (req: TokenRequest, res: unknown, next: (err?: unknown) => void) => void;
 
 // One passport instance per strategy object instead of the process-wide singleton: several
 // Nest apps in one process (tests, the benchmark) must not overwrite each other's 'jwt'.
@@ -36,15 +43,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, keys: SigningKeyService) {
     super({
-      jwtFromRequest: (req: HeadersOnly) => bearerTokenFrom(req.headers.authorization),
+      jwtFromRequest: (req: TokenRequest) => bearerTokenFrom(req.headers.authorization),
       secretOrKeyProvider: (
-        _req: unknown,
+        req: TokenRequest,
         rawJwtToken: string,
         done: (err: unknown, key?: string) => void,
       ) => {
         // jsonwebtoken accepts a KeyObject (saves a PEM parse per token); the typings only
         // mention string | Buffer.
-        keys.keyFor(rawJwtToken).then(
+        keys.keyFor(rawJwtToken, req.beforeKeyFetch).then(
           (key) => done(null, key as unknown as string),
           (err: unknown) => done(err),
         );
@@ -81,7 +88,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /** Runs passport's authenticate('jwt') on the request (REST or GraphQL alike). */
-  verify(req: HeadersOnly): Promise<VerifiedToken> {
+  verify(req: TokenRequest): Promise<VerifiedToken> {
     return new Promise<VerifiedToken>((resolve, reject) => {
       const middleware = this.getPassportInstance().authenticate(
         'jwt',
@@ -100,9 +107,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 }
 
-/** Maps passport-jwt / jsonwebtoken failures to an operator-readable reason. */
-function toRejection(failure: unknown): AuthRejection {
-  if (failure instanceof AuthRejection) return failure;
+/**
+ * Maps passport-jwt / jsonwebtoken failures to an operator-readable reason. A GatewayError
+ * (RATE_LIMITED from beforeKeyFetch) is the answer itself and passes through.
+ */
+function toRejection(failure: unknown): AuthRejection | GatewayError {
+  if (failure instanceof AuthRejection || failure instanceof GatewayError) return failure;
   if (!(failure instanceof Error)) return new AuthRejection(`jwt rejected: ${String(failure)}`);
   const msg = failure.message;
   if (failure.name === 'TokenExpiredError') return new AuthRejection('jwt rejected: expired');

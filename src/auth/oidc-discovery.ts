@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { z } from 'zod';
+import { getIssuerJson, urlForLog } from './issuer-http';
 
 const DISCOVERY_TIMEOUT_MS = 5000;
 // Discovery documents are a few kB; refuse to buffer anything much larger.
@@ -21,26 +21,13 @@ export function discoveryUrlOf(issuer: string): string {
  * must equal the configured issuer exactly (Discovery §4.3): a mismatch means AUTH_ISSUER is
  * not what the IdP puts in `iss`, and every token would fail anyway, so say so clearly.
  */
-export async function discoverJwksUri(issuer: string): Promise<string> {
-  const url = discoveryUrlOf(issuer);
-  const res = await request(url, {
-    method: 'GET',
-    headers: { accept: 'application/json' },
-    headersTimeout: DISCOVERY_TIMEOUT_MS,
-    bodyTimeout: DISCOVERY_TIMEOUT_MS,
+export async function discoverJwksUri(issuer: string, signal?: AbortSignal): Promise<string> {
+  const url = urlForLog(discoveryUrlOf(issuer));
+  const json = await getIssuerJson(discoveryUrlOf(issuer), {
+    maxBytes: MAX_DOCUMENT_BYTES,
+    timeoutMs: DISCOVERY_TIMEOUT_MS,
+    signal,
   });
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new Error(`${url} answered HTTP ${res.statusCode}`);
-  }
-  const text = await res.body.text();
-  if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} returned an oversized document`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${url} did not return JSON`);
-  }
   const doc = discoverySchema.safeParse(json);
   if (!doc.success) {
     const fields = [...new Set(doc.error.issues.map((i) => String(i.path[0] ?? 'document')))];

@@ -33,4 +33,13 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('a', 2)).toBe('A');
     expect(cache.get('c', 2)).toBe('C');
   });
+
+  it('forgets everything on clear()', () => {
+    const cache = new VerifiedTokenCache<string>(10, 60_000);
+    cache.set('a', 'A', 50_000, 0);
+    cache.set('b', 'B', 50_000, 0);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.get('a', 1)).toBeUndefined();
+  });
 });

@@ -27,6 +27,11 @@ export class VerifiedTokenCache<T> {
     return entry.value;
   }
 
+  /** Forgets every entry. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** Keeps `value` until min(expiresAt, now + maxAge). */
   set(key: string, value: T, expiresAt: number, now: number): void {
     const deadline = Math.min(expiresAt, now + this.maxAgeMs);

@@ -91,6 +91,61 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('applies the HTTP server deadlines and their bounds', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.http).toEqual({ requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+    const set = loadConfig({
+      ...base,
+      HTTP_REQUEST_TIMEOUT_MS: '2500',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
+    expect(set.ok && set.config.http).toEqual({
+      requestTimeoutMs: 2500,
+      keepAliveTimeoutMs: 65000,
+    });
+    // 0 would mean "no deadline" to Node: refused, as are values below the once-a-second check.
+    expect(
+      errorsOf({ ...base, HTTP_REQUEST_TIMEOUT_MS: '0', HTTP_KEEP_ALIVE_TIMEOUT_MS: '999' }),
+    ).toEqual([
+      'HTTP_REQUEST_TIMEOUT_MS: must be a whole number from 1000 to 600000',
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS: must be a whole number from 1000 to 3600000',
+    ]);
+  });
+
+  it('refreshes the signing keys every 300 s unless AUTH_JWKS_REFRESH_S says otherwise', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.auth.jwksRefreshSeconds).toBe(300);
+    const set = loadConfig({ ...base, AUTH_JWKS_REFRESH_S: '60' });
+    expect(set.ok && set.config.auth.jwksRefreshSeconds).toBe(60);
+    expect(errorsOf({ ...base, AUTH_JWKS_REFRESH_S: '0' })).toEqual([
+      'AUTH_JWKS_REFRESH_S: must be a whole number from 1 to 86400',
+    ]);
+  });
+
+  it('accepts any token typ unless AUTH_TOKEN_TYPES lists some', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.auth.tokenTypes).toBeUndefined();
+    const blank = loadConfig({ ...base, AUTH_TOKEN_TYPES: ' , ' });
+    expect(blank.ok && blank.config.auth.tokenTypes).toBeUndefined();
+    const set = loadConfig({ ...base, AUTH_TOKEN_TYPES: ' at+jwt, application/JWT ,' });
+    expect(set.ok && set.config.auth.tokenTypes).toEqual(['at+jwt', 'application/JWT']);
+    for (const bad of ['at+jwt,at jwt', 'application/at+jwt/x', 'at+jwt;v=1']) {
+      expect(errorsOf({ ...base, AUTH_TOKEN_TYPES: bad })).toEqual([
+        'AUTH_TOKEN_TYPES: must be a comma-separated list of JOSE "typ" values such as at+jwt',
+      ]);
+    }
+  });
+
+  it('limits failed authentications to 120 per IP and minute unless told otherwise', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.rateLimit.authFailuresPerMinute).toBe(120);
+    const off = loadConfig({ ...base, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0' });
+    expect(off.ok && off.config.rateLimit.authFailuresPerMinute).toBe(0);
+    expect(errorsOf({ ...base, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '-1' })).toEqual([
+      'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: must be a whole number from 0 to 1000000',
+    ]);
+  });
+
   it('names every missing required variable on its own line', () => {
     const errors = errorsOf({});
     expect(errors).toEqual(

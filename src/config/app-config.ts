@@ -42,6 +42,10 @@ export interface AuthSettings {
   algorithms: string[];
   clockSkewSeconds: number;
   apiKeysFile?: string;
+  /** Background refresh period of the issuer's key set. */
+  jwksRefreshSeconds: number;
+  /** Allowed JOSE header `typ` values as configured; undefined: any `typ` (or none). */
+  tokenTypes?: string[];
 }
 
 /** Session discovery and incident response (README, "Finding and ending many sessions"). */
@@ -55,6 +59,14 @@ export interface SessionsSettings {
   /** Drops of one bulk request in flight at once. */
   bulkConcurrency: number;
   idempotencyTtlHours: number;
+}
+
+/** The HTTP server's own deadlines (README, "Protecting itself"). */
+export interface HttpServerSettings {
+  /** A request's line, headers and body must all have arrived within this; else 408. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 export interface AppConfig {
@@ -82,6 +94,8 @@ export interface AppConfig {
     ipPerMinute: number;
     /** Listings, single reads and audit reads, per principal; a separate count from terminations. */
     readsPerMinute: number;
+    /** Failed authentications per client IP and minute; 0: no limit. */
+    authFailuresPerMinute: number;
   };
   /** Proxies trusted for X-Forwarded-For (Fastify's trustProxy); unset: req.ip is the socket peer. */
   trustProxy?: string;
@@ -89,6 +103,7 @@ export interface AppConfig {
   metricsPublic: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
+  http: HttpServerSettings;
 }
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
@@ -240,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         algorithms: e.AUTH_ALGORITHMS,
         clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
         apiKeysFile: e.AUTH_API_KEYS_FILE,
+        jwksRefreshSeconds: e.AUTH_JWKS_REFRESH_S,
+        tokenTypes: e.AUTH_TOKEN_TYPES.length > 0 ? e.AUTH_TOKEN_TYPES : undefined,
       },
       rbac: { policyFile: e.RBAC_POLICY_FILE },
       audit: {
@@ -260,12 +277,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
         readsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
+        authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
       },
       trustProxy: e.TRUST_PROXY,
       corsOrigins: e.CORS_ORIGINS,
       metricsPublic: e.METRICS_PUBLIC,
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      http: {
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      },
     },
   };
 }

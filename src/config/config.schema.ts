@@ -158,6 +158,20 @@ export const envSchema = z.object({
     ),
   AUTH_CLOCK_SKEW_SECONDS: int(30, 0, 300),
   AUTH_API_KEYS_FILE: optionalString,
+  AUTH_JWKS_REFRESH_S: int(300, 1, 86400),
+  AUTH_TOKEN_TYPES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.every((t) => /^[A-Za-z0-9!#$&^_.+-]+(\/[A-Za-z0-9!#$&^_.+-]+)?$/.test(t)),
+      'must be a comma-separated list of JOSE "typ" values such as at+jwt',
+    ),
 
   RBAC_POLICY_FILE: z
     .string({ message: 'is required (path to the YAML or JSON policy)' })
@@ -193,6 +207,7 @@ export const envSchema = z.object({
   RATE_LIMIT_TERMINATIONS_PER_MINUTE: int(60, 0, 1000000),
   RATE_LIMIT_IP_PER_MINUTE: int(600, 0, 10000000),
   RATE_LIMIT_READS_PER_MINUTE: int(600, 0, 10000000),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(120, 0, 1000000),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -223,6 +238,8 @@ export const envSchema = z.object({
     .optional()
     .default('info'),
   SHUTDOWN_TIMEOUT_MS: int(15000, 0, 600000),
+  HTTP_REQUEST_TIMEOUT_MS: int(10000, 1000, 600000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5000, 1000, 3600000),
 
   SESSIONS_CACHE_TTL_MS: int(15000, 0, 3600000),
   SESSIONS_CACHE_STALE_MAX_MS: int(600000, 0, 86400000),

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'AUDIT_UNAVAILABLE',
   'IDEMPOTENCY_KEY_REUSED',
+  'REQUEST_TIMEOUT',
+  'HEADERS_TOO_LARGE',
   'NOT_FOUND',
   'INTERNAL',
 ] as const;
@@ -48,6 +50,10 @@ export function httpStatusFor(code: ErrorCode): number {
       return 429;
     case 'IDEMPOTENCY_KEY_REUSED':
       return 422;
+    case 'REQUEST_TIMEOUT':
+      return 408;
+    case 'HEADERS_TOO_LARGE':
+      return 431;
     case 'NOT_FOUND':
       return 404;
     case 'INTERNAL':
@@ -84,6 +90,10 @@ export function titleFor(code: ErrorCode): string {
       return 'Audit log unavailable';
     case 'IDEMPOTENCY_KEY_REUSED':
       return 'Idempotency key reused with a different request';
+    case 'REQUEST_TIMEOUT':
+      return 'Request not received in time';
+    case 'HEADERS_TOO_LARGE':
+      return 'Request headers too large';
     case 'NOT_FOUND':
       return 'No such route';
     case 'INTERNAL':

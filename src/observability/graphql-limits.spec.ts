@@ -1,5 +1,14 @@
-import { buildSchema, parse, validate } from 'graphql';
-import { GRAPHQL_LIMITS, graphqlLimits } from './graphql-limits';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildSchema,
+  getVariableValues,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  validate,
+} from 'graphql';
+import { GRAPHQL_LIMITS, graphqlLimits, queryCost } from './graphql-limits';
 
 // A recursive schema, so depth can be exceeded (the gateway's own schema is shallow).
 const schema = buildSchema(`
@@ -37,5 +46,87 @@ describe('graphqlLimits', () => {
       ' ',
     );
     expect(errorsFor(`{ ${fields} }`).join(' ')).toMatch(/root fields/i);
+  });
+});
+
+describe('queryCost', () => {
+  // The gateway's own contract, as committed.
+  const gateway = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema.gql'), 'utf8'));
+  const SESSION = `sessionId recordId user originIp credential device deviceHost devicePort
+    protocol proxy start end durationSeconds active itsm`;
+  const CONNECTION = `totalCount stale ageSeconds fetchedAt nextCursor nodes { ${SESSION} }`;
+  const EVENT = `id seq time requestId channel actor { id kind name roles ip userAgent } action
+    sessionId reason decision outcome errorCode upstream { status message durationMs } detailsJson
+    parentId prevHash hash outcomeSeq outcomeHash outcomeTime`;
+  const BULK = `dryRun matched terminatedCount failedCount auditEventId fetchedAt requestId replayed
+    results { sessionId terminated alreadyEnded verified code message auditEventId
+      session { ${SESSION} } }`;
+
+  function cost(query: string, variables: Record<string, unknown> = {}): number {
+    const document = parse(query);
+    expect(validate(gateway, document)).toEqual([]);
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    )!;
+    // Coerced as the plugin does (defaults filled in).
+    const coerced = getVariableValues(gateway, operation.variableDefinitions ?? [], variables);
+    if (coerced.errors) throw coerced.errors[0];
+    return queryCost(gateway, document, operation, coerced.coerced);
+  }
+
+  it('costs the largest documented answers as the budget assumes, each within it', () => {
+    const costs = [
+      cost(`{ remoteSessions(first: 500) { ${CONNECTION} } }`),
+      cost(`{ auditEvents(first: 200) { nodes { ${EVENT} } nextCursor } }`),
+      cost(`mutation { terminateSessions(filter: { all: true }) { ${BULK} } }`),
+    ];
+    expect(costs).toEqual([7507, 5803, 11510]);
+    expect(Math.max(...costs)).toBeLessThanOrEqual(GRAPHQL_LIMITS.maxCost);
+  });
+
+  it('takes the page size from a variable, or from the argument default', () => {
+    const literal = cost(`{ remoteSessions(first: 120) { ${CONNECTION} } }`);
+    const variable = cost(`query Q($n: Int) { remoteSessions(first: $n) { ${CONNECTION} } }`, {
+      n: 120,
+    });
+    const variableDefault = cost(
+      `query Q($n: Int = 120) { remoteSessions(first: $n) { ${CONNECTION} } }`,
+    );
+    expect([literal, variable, variableDefault]).toEqual([1807, 1807, 1807]);
+    // Omitted or null: the argument's own default, 50.
+    expect(cost(`{ remoteSessions { ${CONNECTION} } }`)).toBe(757);
+    expect(cost(`query Q($n: Int) { remoteSessions(first: $n) { ${CONNECTION} } }`)).toBe(757);
+    expect(
+      cost(`query Q($n: Int) { remoteSessions(first: $n) { ${CONNECTION} } }`, { n: null }),
+    ).toBe(757);
+  });
+
+  it('adds up aliased root fields past the budget', () => {
+    const pages = [0, 1, 2, 3, 4].map((i) => `p${i}: remoteSessions(first: 500) { ${CONNECTION} }`);
+    expect(cost(`{ ${pages.join(' ')} }`)).toBe(5 * 7507);
+    expect(5 * 7507).toBeGreaterThan(GRAPHQL_LIMITS.maxCost);
+  });
+
+  it('costs fragments where they are spread, each once, however often they are spread', () => {
+    const viaFragments = cost(
+      `query Q($n: Int) { remoteSessions(first: $n) { ...C } }
+      fragment C on RemoteSessionConnection { totalCount ... on RemoteSessionConnection { nodes { ...S } } }
+      fragment S on RemoteSession { sessionId user }`,
+      { n: 10 },
+    );
+    expect(viaFragments).toBe(1 + 1 + 1 + 10 * 2);
+    // F40 stands for 2^40 sessionId fields: expanded, this would never finish.
+    const levels = Array.from(
+      { length: 40 },
+      (_, i) => `fragment F${i + 1} on RemoteSession { ...F${i} ...F${i} }`,
+    );
+    const doubling = cost(`{ remoteSessions(first: 1) { nodes { ...F40 } } }
+      fragment F0 on RemoteSession { sessionId } ${levels.join(' ')}`);
+    expect(doubling).toBe(2 + 2 ** 40);
+  });
+
+  it('counts __typename as a field and introspection as nothing', () => {
+    expect(cost('{ __typename }')).toBe(1);
+    expect(cost('{ __schema { types { name fields { name type { name } } } } }')).toBe(0);
   });
 });

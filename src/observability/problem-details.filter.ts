@@ -55,6 +55,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<GatewayRequest>();
     const res = ctx.getResponse<FastifyReply>();
+    // The request's own stream failed: the caller went away mid-body, or the HTTP server cut
+    // it off (and answered, logged and counted that: client-errors.ts). Nobody is left to
+    // answer and it is no bug; pino-http logs the request as aborted.
+    if (exception !== null && exception === req.raw.errored) return undefined;
     const err = toGatewayError(exception);
     // Route pattern, never the raw path: unknown paths must not explode label cardinality.
     const route = req.is404 ? undefined : req.routeOptions?.url;

@@ -5,21 +5,25 @@ import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
 
-/** `principal`: terminations per principal; `reads`: reads per principal; `ip`: before authentication. */
-export type RateLimitScope = 'principal' | 'ip' | 'reads';
+/**
+ * `principal`: terminations per principal; `reads`: reads per principal; `ip`: before
+ * authentication; `auth-failure`: failed authentications per IP.
+ */
+export type RateLimitScope = 'principal' | 'ip' | 'reads' | 'auth-failure';
 
 /** How long a rate-limit check waits for Redis before counting in memory instead. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
 
 /** One scope's counters: shared in Redis when configured, this replica's memory otherwise. */
 interface ScopeLimiter {
+  points: number;
   shared?: RateLimiterRedis;
   local: RateLimiterMemory;
 }
 
 /**
- * Fixed one-minute windows per principal (terminations, and separately reads) and per IP
- * (before authentication).
+ * Fixed one-minute windows per principal (terminations, and separately reads), per IP
+ * (before authentication) and per IP for failed authentications (counted by the auth guard).
  * With REDIS_URL the counters are shared by all replicas; when Redis is down, refuses
  * connections or stops answering, each replica counts in its own memory instead and logs it
  * once (and again when Redis answers), so a Redis outage never blocks terminations, never
@@ -51,18 +55,41 @@ export class RateLimitService implements OnModuleDestroy {
     const make = (keyPrefix: string, points: number): ScopeLimiter | undefined => {
       if (points <= 0) return undefined;
       const local = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
-      if (!this.redis) return { local };
+      if (!this.redis) return { points, local };
       const shared = new RateLimiterRedis({
         storeClient: this.redis,
         keyPrefix: `pam-gateway:rl:${keyPrefix}`,
         points,
         duration: 60,
       });
-      return { shared, local };
+      return { points, shared, local };
     };
     this.limiters.principal = make('principal', config.rateLimit.terminationsPerMinute);
     this.limiters.ip = make('ip', config.rateLimit.ipPerMinute);
     this.limiters.reads = make('reads', config.rateLimit.readsPerMinute);
+    this.limiters['auth-failure'] = make('auth-failure', config.rateLimit.authFailuresPerMinute);
+  }
+
+  /**
+   * Throws RATE_LIMITED with Retry-After when `key` has used up its limit in the current
+   * window; counts nothing. For a request that would cost something only when it fails.
+   */
+  async check(scope: RateLimitScope, key: string): Promise<void> {
+    const limiter = this.limiters[scope];
+    if (!limiter) return;
+    let res: RateLimiterRes | null = null;
+    let counted = false;
+    if (limiter.shared) {
+      try {
+        res = await limiter.shared.get(key);
+        counted = true;
+        this.noteRedisUp();
+      } catch (err) {
+        this.noteRedisDown(err);
+      }
+    }
+    if (!counted) res = await limiter.local.get(key);
+    if (res && res.consumedPoints >= limiter.points) throw this.limited(scope, res);
   }
 
   /** Counts one unit against `key`; throws RATE_LIMITED with Retry-After when over the limit. */

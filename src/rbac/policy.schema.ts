@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasUnknownPlaceholder, PLACEHOLDERS } from './glob';
+import { hasUnknownPlaceholder, MAX_PATTERN_LENGTH, PLACEHOLDERS } from './glob';
 import { PERMISSIONS, SCOPABLE_PERMISSIONS, type ScopablePermission } from './permission';
 
 /** A custom message for a wrong type only; other issues (unknown keys…) keep zod's own text. */
@@ -15,7 +15,7 @@ const permissionSchema = z.enum(PERMISSIONS, {
 const patternSchema = z
   .string(typeError('must be a pattern (text with * and ?)'))
   .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters')
+  .max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH} characters`)
   .refine(
     (p) => !hasUnknownPlaceholder(p),
     `the only placeholders are ${PLACEHOLDERS.join(' and ')}`,

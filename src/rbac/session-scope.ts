@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal';
-import { globRegExp, matchesAny } from './glob';
+import { compileGlob, type GlobMatcher, matchesAny } from './glob';
 import type { ScopedRule, WhereKey } from './policy.schema';
 
 /** What a scoped rule can see of a session (Segura's list fields, normalised). */
@@ -26,7 +26,7 @@ export interface SessionScope {
 export const UNRESTRICTED: SessionScope = { unrestricted: true, any: true, allows: () => true };
 export const NOTHING: SessionScope = { unrestricted: false, any: false, allows: () => false };
 
-type CompiledWhere = Array<[WhereKey, RegExp[]]>;
+type CompiledWhere = Array<[WhereKey, GlobMatcher[]]>;
 
 /** The rules of one permission, compiled for one caller (placeholders filled in). */
 export function scopeFromRules(rules: readonly ScopedRule[], principal: Principal): SessionScope {
@@ -35,18 +35,18 @@ export function scopeFromRules(rules: readonly ScopedRule[], principal: Principa
   const compiled: CompiledWhere[] = rules.map((rule) =>
     Object.entries(rule.where)
       .filter((e): e is [WhereKey, string[]] => e[1] !== undefined)
-      .map(([key, patterns]) => [key, patterns.map((p) => globRegExp(p, values))]),
+      .map(([key, patterns]) => [key, patterns.map((p) => compileGlob(p, values))]),
   );
   return {
     unrestricted: false,
     any: true,
     // Rules OR together; the keys of one rule AND together.
     allows: (session) =>
-      compiled.some((where) => where.every(([k, re]) => matches(k, re, session))),
+      compiled.some((where) => where.every(([k, globs]) => matches(k, globs, session))),
   };
 }
 
-function matches(key: WhereKey, patterns: RegExp[], s: SessionAttributes): boolean {
+function matches(key: WhereKey, patterns: GlobMatcher[], s: SessionAttributes): boolean {
   switch (key) {
     case 'device':
       return matchesAny(patterns, s.device) || matchesAny(patterns, s.deviceHost);

@@ -1,6 +1,11 @@
 import { GatewayError } from '../errors';
 import type { RemoteSession } from '../pam-core';
-import { globRegExp, hasUnknownPlaceholder } from '../rbac/glob';
+import {
+  compileGlob,
+  type GlobMatcher,
+  hasUnknownPlaceholder,
+  MAX_PATTERN_LENGTH,
+} from '../rbac/glob';
 
 /** Criteria of a listing or a bulk termination; every given one must hold. */
 export interface SessionFilter {
@@ -22,7 +27,6 @@ export const TEXT_FIELDS = ['user', 'device', 'protocol', 'originIp', 'credentia
 export const FILTER_FIELDS = [...TEXT_FIELDS, 'active', 'startedAfter', 'startedBefore'] as const;
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
-const MAX_PATTERN = 256;
 
 export function bad(field: string, detail: string): GatewayError {
   const message = `Invalid ${field}: ${detail}`;
@@ -49,10 +53,13 @@ function pattern(field: string, v: unknown): string | undefined {
   if (
     typeof v !== 'string' ||
     v.length === 0 ||
-    v.length > MAX_PATTERN ||
+    v.length > MAX_PATTERN_LENGTH ||
     hasUnknownPlaceholder(v)
   ) {
-    throw bad(field, `must be a pattern of 1 to ${MAX_PATTERN} characters (* and ? are wildcards)`);
+    throw bad(
+      field,
+      `must be a pattern of 1 to ${MAX_PATTERN_LENGTH} characters (* and ? are wildcards)`,
+    );
   }
   return v;
 }
@@ -85,17 +92,17 @@ function dropUndefined<T extends object>(o: T): T {
 
 /** A predicate for the filter, compiled once for a whole list. */
 export function compileFilter(f: SessionFilter): (s: RemoteSession) => boolean {
-  const re = Object.fromEntries(
-    TEXT_FIELDS.filter((k) => f[k] !== undefined).map((k) => [k, globRegExp(f[k]!)]),
-  ) as Partial<Record<(typeof TEXT_FIELDS)[number], RegExp>>;
-  const test = (r: RegExp | undefined, v: string | null) => !r || (v !== null && r.test(v));
+  const glob = Object.fromEntries(
+    TEXT_FIELDS.filter((k) => f[k] !== undefined).map((k) => [k, compileGlob(f[k]!)]),
+  ) as Partial<Record<(typeof TEXT_FIELDS)[number], GlobMatcher>>;
+  const test = (g: GlobMatcher | undefined, v: string | null) => !g || (v !== null && g.test(v));
   return (s) =>
     (f.active === undefined || s.active === f.active) &&
-    test(re.user, s.user) &&
-    (!re.device || test(re.device, s.device) || test(re.device, s.deviceHost)) &&
-    test(re.protocol, s.protocol) &&
-    test(re.originIp, s.originIp) &&
-    test(re.credential, s.credential) &&
+    test(glob.user, s.user) &&
+    (!glob.device || test(glob.device, s.device) || test(glob.device, s.deviceHost)) &&
+    test(glob.protocol, s.protocol) &&
+    test(glob.originIp, s.originIp) &&
+    test(glob.credential, s.credential) &&
     (f.startedAfter === undefined || (s.start !== null && s.start >= f.startedAfter)) &&
     (f.startedBefore === undefined || (s.start !== null && s.start < f.startedBefore));
 }
