@@ -100,6 +100,7 @@ async function startGateway(
     RBAC_POLICY_FILE: policyFile,
     RATE_LIMIT_TERMINATIONS_PER_MINUTE: '0',
     RATE_LIMIT_IP_PER_MINUTE: '0',
+    RATE_LIMIT_READS_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
     ...env,
   });

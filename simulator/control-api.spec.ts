@@ -73,6 +73,21 @@ describe('PamCoreSimulator: /__sim control API', () => {
     expect((await http(`${ctl}/faults`, { method: 'POST', body: '{' })).status).toBe(400);
   });
 
+  it('queues the rate-limited fault over HTTP, with or without Retry-After', async () => {
+    const token = await fetchToken(sim);
+    const list = () => http(`${sim.url}/api/session/remotesessions`, { headers: bearer(token) });
+    const fault = (f: unknown) =>
+      http(`${ctl}/faults`, { method: 'POST', ...json({ fault: f, match: { path: 'list' } }) });
+    expect((await fault({ kind: 'rate-limited', retryAfter: '3' })).status).toBe(201);
+    expect((await fault({ kind: 'rate-limited', retryAfter: null })).status).toBe(201);
+    const first = await list();
+    expect([first.status, first.headers['retry-after']]).toEqual([429, '3']);
+    const second = await list();
+    expect([second.status, second.headers['retry-after']]).toEqual([429, undefined]);
+    expect((await list()).status).toBe(200);
+    expect((await fault({ kind: 'rate-limited', retryAfter: 3 })).status).toBe(400);
+  });
+
   it('lists, adds and replaces sessions', async () => {
     expect((await http(`${ctl}/sessions`)).json).toHaveLength(3);
     const created = await http(`${ctl}/sessions`, {

@@ -130,6 +130,27 @@ describe('PamCoreSimulator: fault injection', () => {
     expect(() => JSON.parse(truncated.text) as unknown).toThrow();
   });
 
+  it('rate-limited answers 429 with Retry-After (default 5, as given, or none) and X-RateLimit-*', async () => {
+    sim.injectFault({ kind: 'rate-limited' });
+    sim.injectFault({ kind: 'rate-limited', retryAfter: 'Wed, 21 Oct 2099 07:28:00 GMT' });
+    sim.injectFault({ kind: 'rate-limited', retryAfter: null, body: 'empty' });
+    const segura = await drop();
+    expect(segura.status).toBe(429);
+    expect(segura.headers['retry-after']).toBe('5');
+    expect(segura.headers['x-ratelimit-remaining']).toBe('0');
+    expect(segura.json).toEqual(envelope(429, 'Too Many Requests', 'Muitas requisições'));
+    expect((await drop()).headers['retry-after']).toBe('Wed, 21 Oct 2099 07:28:00 GMT');
+    const bare = await drop();
+    expect([bare.status, bare.text, bare.headers['retry-after']]).toEqual([429, '', undefined]);
+    expect(sim.dropCount).toBe(0);
+    expect(() => sim.injectFault({ kind: 'rate-limited', body: 'html' } as never)).toThrow(
+      'rate-limited: body must be segura or empty',
+    );
+    expect(() => sim.injectFault({ kind: 'rate-limited', retryAfter: 'a\r\nb' })).toThrow(
+      'rate-limited: retryAfter must be a printable string or null',
+    );
+  });
+
   it('latency delays, then answers normally', async () => {
     sim.injectFault({ kind: 'latency', ms: 200 }, { path: 'drop' });
     const t0 = Date.now();

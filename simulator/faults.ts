@@ -89,6 +89,17 @@ export function validateFault(input: unknown): Fault {
     case 'reset':
     case 'hang':
       return { kind: f.kind };
+    case 'rate-limited':
+      // Any printable header value is allowed on purpose: the gateway must survive garbage.
+      if (
+        f.retryAfter !== undefined &&
+        f.retryAfter !== null &&
+        (typeof f.retryAfter !== 'string' || !/^[\x20-\x7E]*$/.test(f.retryAfter))
+      )
+        throw new Error('rate-limited: retryAfter must be a printable string or null');
+      if (f.body !== undefined && f.body !== 'segura' && f.body !== 'empty')
+        throw new Error('rate-limited: body must be segura or empty');
+      return { kind: 'rate-limited', retryAfter: f.retryAfter, body: f.body };
     default:
       throw new Error('unknown fault kind');
   }

@@ -25,7 +25,18 @@ const USAGE = `Usage: npm run simulator -- [options]
   --unknown-session not-found|drop-failed   answer for dropping an unknown id
   --oauth1                 also accept OAuth 1.0a, with:
     --consumer-key K --consumer-secret S --token-key K --token-secret S
-  --help`;
+  --help
+
+Faults are queued at run time: POST /__sim/faults {"fault": F, "match"?: {"method"?, "path"?:
+token|drop|list|get|any}, "times"?: N|"Infinity"}, where F is one of
+  {"kind":"preset","preset":"not-found"|"unexpected"|"not-authorized"|"drop-failed"|
+    "client-auth"|"invalid-signature"|"no-route"|"timeout-message"|
+    "legacy-short-envelope-error"|"oauth-invalid-client"}
+  {"kind":"rate-limited","retryAfter"?:"5"|"<HTTP-date>"|null,"body"?:"segura"|"empty"}
+    Segura's API v2 429: Retry-After as given (default 5; null: none), X-RateLimit-* headers
+  {"kind":"status","status":N,"body":"…"} {"kind":"html"|"empty"|"truncated","status":N}
+  {"kind":"latency","ms":N} {"kind":"reset"} {"kind":"hang"} (POST /__sim/release answers)
+DELETE /__sim/faults clears them; GET /__sim/requests and /__sim/stats show what came in.`;
 
 const OPTIONS = {
   port: { type: 'string', default: '8443' },

@@ -11,7 +11,7 @@ import { FaultQueue } from './faults';
 import { readBody, sendReply, splitTarget } from './http-util';
 import { OAuth1Verifier } from './oauth1-verify';
 import { type ApiRequest, type ApiRoute, SeguraApi, classify } from './segura-api';
-import { htmlPage, presetReply, replies, truncatedJson } from './segura-responses';
+import { htmlPage, presetReply, rateLimited, replies, truncatedJson } from './segura-responses';
 import { generateSessions } from './seed';
 import { SessionStore } from './session-store';
 import type {
@@ -244,6 +244,14 @@ export class PamCoreSimulator implements ControlTarget {
       case 'hang':
         this.held.push({ route, req, res });
         return;
+      case 'rate-limited':
+        return sendReply(
+          res,
+          rateLimited(
+            fault.retryAfter === undefined ? '5' : fault.retryAfter,
+            fault.body ?? 'segura',
+          ),
+        );
     }
   }
 

@@ -169,6 +169,24 @@ export function presetReply(preset: SeguraErrorPreset): SimReply {
   }
 }
 
+/**
+ * Segura's API v2 answer to a client over its rate limit (segura-pam-core.md, "Newer API
+ * conventions"): 429, `Retry-After` unless null, X-RateLimit-* headers, the envelope or nothing.
+ */
+export function rateLimited(retryAfter: string | null, body: 'segura' | 'empty'): SimReply {
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit': '60',
+    'x-ratelimit-remaining': '0',
+  };
+  if (retryAfter !== null) headers['retry-after'] = retryAfter;
+  if (body === 'empty') return { status: 429, body: '', contentType: '', headers };
+  const reply = json(
+    429,
+    envelope(429, { message: 'Too Many Requests', mensagem: 'Muitas requisições' }),
+  );
+  return { ...reply, headers };
+}
+
 /** An error page as nginx (a reverse proxy in front of Segura) renders it. */
 export function htmlPage(status: number): SimReply {
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;

@@ -39,7 +39,13 @@ export type Fault =
   | { kind: 'empty'; status: number }
   | { kind: 'truncated'; status: number }
   | { kind: 'reset' }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Segura's API v2 answer to a client calling too often: 429 with `Retry-After` (sent as given,
+   * default "5"; null sends none) and X-RateLimit-* headers; body the v2 envelope ("segura",
+   * default) or empty, as a proxy in front of Segura might answer.
+   */
+  | { kind: 'rate-limited'; retryAfter?: string | null; body?: 'segura' | 'empty' };
 
 export type FaultPath = 'token' | 'drop' | 'list' | 'get' | 'any';
 

@@ -24,6 +24,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './observability/metrics.module';
 import { PAM_CORE_POLICY_OPTIONS, type PamCorePolicyOptions } from './pam-core/pam-core.policy';
 import { IpRateLimitGuard } from './rate-limit/ip-rate-limit.guard';
+import { PrincipalRateLimitGuard } from './rate-limit/principal-rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 export interface AppModuleOptions {
@@ -93,9 +94,11 @@ export class AppModule {
         ...(options.pamCorePolicy ? [PamCorePolicyModule.forRoot(options.pamCorePolicy)] : []),
       ],
       providers: [
-        // Order matters: flood control per IP, who is calling, then what they may do.
+        // Order matters: flood control per IP, who is calling, their allowance (so denied and
+        // invalid attempts count too), then what they may do.
         { provide: APP_GUARD, useExisting: IpRateLimitGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useExisting: PrincipalRateLimitGuard },
         { provide: APP_GUARD, useExisting: RbacGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

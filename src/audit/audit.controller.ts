@@ -4,6 +4,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import type { GatewayRequest } from '../auth/request-context';
 import { GatewayError } from '../errors';
+import { LimitedPerPrincipal } from '../rate-limit/principal-rate-limit.guard';
 import { AuditedAction, RequirePermission } from '../rbac/require-permission.decorator';
 import { MAX_PAGE_SIZE } from './audit-query';
 import { AuditService } from './audit.service';
@@ -41,6 +42,7 @@ export class AuditController {
   @Get()
   @RequirePermission('audit:read')
   @AuditedAction('audit.read')
+  @LimitedPerPrincipal('reads')
   @ApiOperation({ summary: 'Audit records, newest first (this read is itself recorded)' })
   @ApiQuery({ name: 'sessionId', required: false })
   @ApiQuery({ name: 'actor', required: false, description: 'Actor id or name, exactly' })

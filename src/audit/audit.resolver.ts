@@ -2,6 +2,7 @@ import { Args, Context, Int, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import type { GatewayRequest } from '../auth/request-context';
+import { LimitedPerPrincipal } from '../rate-limit/principal-rate-limit.guard';
 import { AuditedAction, RequirePermission } from '../rbac/require-permission.decorator';
 import { AuditService } from './audit.service';
 import { AuditEventFilter } from './dto/audit-event-filter.input';
@@ -18,6 +19,7 @@ export class AuditResolver {
   })
   @RequirePermission('audit:read')
   @AuditedAction('audit.read')
+  @LimitedPerPrincipal('reads')
   async auditEvents(
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: { req: GatewayRequest },

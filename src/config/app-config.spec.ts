@@ -47,6 +47,16 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
   });
 
+  it('limits reads per principal: 600 a minute by default, 0 turns it off', () => {
+    const unset = loadConfig(base);
+    expect(unset.ok && unset.config.rateLimit.readsPerMinute).toBe(600);
+    const off = loadConfig({ ...base, RATE_LIMIT_READS_PER_MINUTE: '0' });
+    expect(off.ok && off.config.rateLimit.readsPerMinute).toBe(0);
+    expect(errorsOf({ ...base, RATE_LIMIT_READS_PER_MINUTE: '-1' })).toEqual([
+      'RATE_LIMIT_READS_PER_MINUTE: must be a whole number from 0 to 10000000',
+    ]);
+  });
+
   it('leaves the audit recovery grace to the store engine unless AUDIT_RECOVERY_GRACE_MS is set', () => {
     const unset = loadConfig(base);
     expect(unset.ok && unset.config.audit.recoveryGraceMs).toBeUndefined();

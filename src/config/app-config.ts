@@ -92,6 +92,8 @@ export interface AppConfig {
   rateLimit: {
     terminationsPerMinute: number;
     ipPerMinute: number;
+    /** Listings, single reads and audit reads, per principal; a separate count from terminations. */
+    readsPerMinute: number;
     /** Failed authentications per client IP and minute; 0: no limit. */
     authFailuresPerMinute: number;
   };
@@ -274,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       rateLimit: {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+        readsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
         authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
       },
       trustProxy: e.TRUST_PROXY,

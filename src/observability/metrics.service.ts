@@ -45,6 +45,21 @@ export class MetricsService implements PamCoreObserver {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  private pausedUntil = 0;
+  private readonly upstreamPause = new Gauge({
+    name: 'pam_gateway_upstream_pause_seconds',
+    help: 'Seconds left of the pause PAM Core asked for with a 429 (0: none); no calls meanwhile',
+    registers: [this.registry],
+    collect: () => {
+      const seconds = Math.max(0, Math.ceil((this.pausedUntil - Date.now()) / 1000));
+      this.upstreamPause.set(seconds);
+    },
+  });
+  private readonly pausedCalls = new Counter({
+    name: 'pam_gateway_upstream_paused_calls_total',
+    help: 'Calls answered UPSTREAM_UNAVAILABLE during a PAM Core 429 pause, without calling it',
+    registers: [this.registry],
+  });
   private readonly rateLimits = new Counter({
     name: 'pam_gateway_rate_limited_total',
     help: 'Requests refused by a rate limit, by scope',
@@ -89,5 +104,13 @@ export class MetricsService implements PamCoreObserver {
 
   circuitStateChanged(state: CircuitState): void {
     this.circuit.set(CIRCUIT_VALUE[state]);
+  }
+
+  upstreamPaused(untilEpochMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, untilEpochMs);
+  }
+
+  upstreamCallPaused(): void {
+    this.pausedCalls.inc();
   }
 }

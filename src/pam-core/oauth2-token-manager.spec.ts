@@ -4,6 +4,7 @@ import type { OAuth2Settings } from '../config';
 import { GatewayError } from '../errors';
 import { OAuth2TokenManager, TokenManagerOptions } from './oauth2-token-manager';
 import { UpstreamHttp } from './upstream-http';
+import { UpstreamPauseError } from './upstream-pause';
 
 const SETTINGS: OAuth2Settings = {
   clientId: 'gw-client',
@@ -208,6 +209,23 @@ describe('OAuth2TokenManager', () => {
         expect(stub.requests).toHaveLength(3);
       },
     );
+
+    it("Segura's 429 → UPSTREAM_UNAVAILABLE with its Retry-After, never retried", async () => {
+      stub.handler = () => ({
+        status: 429,
+        body: '{"code":429,"response":{"error":true,"message":"Too Many Requests"}}',
+        headers: { 'retry-after': '42' },
+      });
+      const err = await failure(manager({}, { retries: 2 }).getToken());
+      expect(err).toBeInstanceOf(UpstreamPauseError);
+      expect(err).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        retryAfterSeconds: 42,
+        outcomeUnknown: false,
+        upstream: { status: 429 },
+      });
+      expect(stub.requests).toHaveLength(1);
+    });
 
     it('recovers when a retry succeeds', async () => {
       stub.handler = () =>

@@ -7,6 +7,7 @@ import { joinUrl } from './pam-core-urls';
 import { classifyAnswer, UNAVAILABLE_RETRY_AFTER_S, upstreamError } from './response-classifier';
 import type { UpstreamAnswer } from './upstream-answer';
 import type { UpstreamRequest } from './upstream-http';
+import { UpstreamPauseError } from './upstream-pause';
 
 export interface TokenManagerOptions {
   timeoutMs: number;
@@ -66,11 +67,13 @@ export class OAuth2TokenManager {
     this.now = opts.now ?? Date.now;
     this.logger = opts.logger ?? new Logger('PamCore');
     this.observer = opts.observer ?? new ObserverSink(undefined, this.logger);
-    // Asking for a token again has no side effect, so unavailability and timeouts are retried.
+    // Asking for a token again has no side effect, so unavailability and timeouts are retried;
+    // never Segura's 429 (or a call refused during the pause it started): it asked us to wait.
     this.policy = retry(
       handleWhen(
         (e) =>
           e instanceof GatewayError &&
+          !(e instanceof UpstreamPauseError) &&
           (e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'UPSTREAM_TIMEOUT'),
       ),
       {
@@ -182,6 +185,7 @@ export class OAuth2TokenManager {
  * unreadable 5xx page from the token endpoint means Segura is unavailable for us.
  */
 function tokenEndpointError(e: GatewayError): GatewayError {
+  if (e instanceof UpstreamPauseError) return e; // already known-outcome, with Segura's pause
   const status = e.upstream?.status;
   const code =
     e.code === 'UPSTREAM_ERROR' && status !== undefined && status >= 500

@@ -22,6 +22,14 @@ export class ObserverSink {
     this.safely(() => this.observer?.circuitStateChanged(state));
   }
 
+  upstreamPaused(untilEpochMs: number): void {
+    this.safely(() => this.observer?.upstreamPaused?.(untilEpochMs));
+  }
+
+  upstreamCallPaused(): void {
+    this.safely(() => this.observer?.upstreamCallPaused?.());
+  }
+
   private safely(fn: () => void): void {
     try {
       fn();

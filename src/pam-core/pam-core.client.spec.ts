@@ -187,11 +187,20 @@ describe('PamCoreClient (against an in-test HTTP server)', () => {
   });
 
   describe('checkReachable', () => {
-    it('oauth2: obtains a token, then reuses it', async () => {
-      const c = make();
+    it('oauth2: obtains a token, then reuses it (and asks Segura with a HEAD)', async () => {
+      const c = make({}, { probeCacheMs: 0 });
       await c.checkReachable();
       await c.checkReachable();
       expect(tokens()).toHaveLength(1);
+      expect(stub.requests.map((r) => r.method)).toEqual(['POST', 'HEAD']);
+    });
+
+    it('reuses the last result for probeCacheMs (5 s by default): no call at all', async () => {
+      const c = make();
+      await c.checkReachable();
+      await c.checkReachable();
+      await Promise.all([c.checkReachable(), c.checkReachable()]);
+      expect(stub.requests.map((r) => r.method)).toEqual(['POST']);
     });
 
     it('oauth2: a hanging token endpoint is bounded by the probe timeout', async () => {

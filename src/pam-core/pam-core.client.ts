@@ -9,6 +9,7 @@ import {
 import { RetryPolicy } from 'cockatiel';
 import { APP_CONFIG, AppConfig, PamCoreSettings } from '../config';
 import { GatewayError } from '../errors';
+import { CachedCheck } from './cached-check';
 import { OAuth1Signer } from './oauth1-signer';
 import { BearerToken, OAuth2TokenManager } from './oauth2-token-manager';
 import { ObserverSink } from './observer-sink';
@@ -32,6 +33,7 @@ import {
 import { normaliseSessionList } from './session-normaliser';
 import { UpstreamAnswer } from './upstream-answer';
 import { UpstreamHttp } from './upstream-http';
+import { UpstreamPause } from './upstream-pause';
 
 type Operation = 'terminate' | 'list' | 'get';
 type Success = Extract<Classification, { ok: true }>;
@@ -55,10 +57,13 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   private readonly policy: ResolvedPolicy;
   private readonly sink: ObserverSink;
   private readonly http: UpstreamHttp;
+  /** Every request to Segura goes through it: Segura's 429 pauses them all. */
+  private readonly pause: UpstreamPause;
   private readonly guard: UpstreamGuard;
   private readonly connectRetry: RetryPolicy;
   private readonly tokens?: OAuth2TokenManager;
   private readonly signer?: OAuth1Signer;
+  private readonly probe: CachedCheck;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -69,28 +74,36 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
     this.policy = resolvePolicy(options);
     this.sink = new ObserverSink(observer, this.logger);
     this.http = new UpstreamHttp(this.settings);
+    this.pause = new UpstreamPause(this.http, this.sink, this.logger);
     this.guard = new UpstreamGuard(
       this.policy,
       this.settings.maxConcurrency,
       this.sink,
       this.logger,
+      this.pause,
     );
     this.connectRetry = connectRetryPolicy(this.policy);
     if (this.settings.auth === 'oauth2') {
       if (!this.settings.oauth2) throw new Error('PAM Core OAuth 2 settings are missing');
-      this.tokens = new OAuth2TokenManager(this.http, this.settings.baseUrl, this.settings.oauth2, {
-        timeoutMs: this.settings.timeoutMs,
-        retries: this.policy.tokenRetries,
-        retryInitialDelayMs: this.policy.retryInitialDelayMs,
-        retryMaxDelayMs: this.policy.retryMaxDelayMs,
-        maxBodyBytes: this.policy.maxBodyBytes,
-        observer: this.sink,
-        logger: this.logger,
-      });
+      this.tokens = new OAuth2TokenManager(
+        this.pause,
+        this.settings.baseUrl,
+        this.settings.oauth2,
+        {
+          timeoutMs: this.settings.timeoutMs,
+          retries: this.policy.tokenRetries,
+          retryInitialDelayMs: this.policy.retryInitialDelayMs,
+          retryMaxDelayMs: this.policy.retryMaxDelayMs,
+          maxBodyBytes: this.policy.maxBodyBytes,
+          observer: this.sink,
+          logger: this.logger,
+        },
+      );
     } else {
       if (!this.settings.oauth1) throw new Error('PAM Core OAuth 1 settings are missing');
       this.signer = new OAuth1Signer(this.settings.oauth1);
     }
+    this.probe = new CachedCheck(() => this.probeNow(), this.policy.probeCacheMs);
   }
 
   onModuleInit(): void {
@@ -159,12 +172,21 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Readiness, within a short bound: oauth2 needs a token, and Segura must answer HTTP now
+   * Readiness: the last probe's result while it is younger than `probeCacheMs` (5 s), else one
+   * new probe shared by every caller asking meanwhile.
+   */
+  checkReachable(): Promise<void> {
+    return this.probe.run();
+  }
+
+  /**
+   * One probe, within a short bound: oauth2 needs a token, and Segura must answer HTTP now
    * (any answer to a HEAD of the base URL counts). A cached token alone proves nothing about a
    * Segura that stopped answering since, and minting a token per probe would load Segura's
    * token endpoint, so a cached token is followed by the HEAD instead.
    */
-  async checkReachable(): Promise<void> {
+  private async probeNow(): Promise<void> {
+    this.pause.check(); // Segura asked us to wait: not ready, and no call
     const boundMs = Math.min(this.settings.timeoutMs, this.policy.probeTimeoutMs);
     const started = Date.now();
     let result: UpstreamResultCode = 'OK';
@@ -173,14 +195,15 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
         const token = await withDeadline(this.tokens.getToken(), boundMs);
         if (!token.fromCache) return; // a token request just succeeded: Segura answers now
       }
-      const answer = await this.http.send({
+      const answer = await this.pause.send({
         method: 'HEAD',
         url: this.settings.baseUrl,
         headers: {},
         timeoutMs: Math.max(1, boundMs - (Date.now() - started)),
         maxBodyBytes: 0,
       });
-      if (answer.kind === 'transport') {
+      // Any HTTP answer shows Segura is up, except its 429: it will refuse our calls for a while.
+      if (answer.kind === 'transport' || answer.status === 429) {
         const c = classifyAnswer(answer);
         if (!c.ok) throw c.error;
       }
@@ -223,7 +246,7 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
         // Signed per attempt: fresh nonce and timestamp, over the exact URL sent.
         headers.authorization = this.signer.authorizationHeader(spec.method, spec.url);
       }
-      return this.http.send({
+      return this.pause.send({
         method: spec.method,
         url: spec.url,
         headers,

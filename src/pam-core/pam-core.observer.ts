@@ -14,4 +14,8 @@ export interface PamCoreObserver {
   ): void;
   tokenRefreshed(): void;
   circuitStateChanged(state: CircuitState): void;
+  /** Segura answered 429: no call to it until `untilEpochMs` (optional for older observers). */
+  upstreamPaused?(untilEpochMs: number): void;
+  /** A call answered UPSTREAM_UNAVAILABLE during that pause, without reaching Segura. */
+  upstreamCallPaused?(): void;
 }

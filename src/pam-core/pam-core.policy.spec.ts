@@ -10,6 +10,7 @@ import {
 } from './pam-core.policy';
 import type { TransportFailure, UpstreamAnswer } from './upstream-answer';
 import { transportFailureOf } from './upstream-http';
+import { UpstreamPauseError } from './upstream-pause';
 
 const logger = new Logger('PamCoreTest');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -110,6 +111,48 @@ describe('UpstreamGuard', () => {
     expect(await Promise.all(accepted)).toEqual(['done', 'done', 'done', 'done']);
     expect(peak).toBe(2);
     expect(g.circuitState).toBe('closed');
+  });
+
+  it("Segura's 429 and the pause it starts never open the circuit", async () => {
+    const g = guard(); // threshold 3
+    const tooMany = () => new UpstreamPauseError(5, 'rate limited', { status: 429, durationMs: 1 });
+    for (let i = 0; i < 10; i++) await caught(g.run(async () => Promise.reject(tooMany())));
+    expect(g.circuitState).toBe('closed');
+    // A 429 is Segura answering: like its other answers it resets the count of failures.
+    await caught(g.run(async () => Promise.reject(unavailable())));
+    await caught(g.run(async () => Promise.reject(unavailable())));
+    await caught(g.run(async () => Promise.reject(tooMany())));
+    await caught(g.run(async () => Promise.reject(unavailable())));
+    expect(g.circuitState).toBe('closed');
+    expect(states).toEqual([]);
+  });
+
+  it('refuses during a pause before the breaker: a half-open circuit stays half-open', async () => {
+    let paused = false;
+    const pausedError = new UpstreamPauseError(3, 'wait', { durationMs: 0 });
+    const g = new UpstreamGuard(
+      resolvePolicy({ breakerThreshold: 3, breakerCooldownMs: 100 }),
+      4,
+      new ObserverSink(observer, logger),
+      logger,
+      {
+        check: () => {
+          if (paused) throw pausedError;
+        },
+      },
+    );
+    for (let i = 0; i < 3; i++) await caught(g.run(async () => Promise.reject(unavailable())));
+    await sleep(150); // the next call would be the half-open probe
+    paused = true;
+    let ran = 0;
+    for (let i = 0; i < 5; i++) {
+      expect(await caught(g.run(async () => ran++))).toBe(pausedError);
+    }
+    expect(ran).toBe(0);
+    expect(states).toEqual(['open']); // not closed by refusals that never asked Segura
+    paused = false;
+    expect(await g.run(async () => 'ok')).toBe('ok');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 
   it.each([

@@ -18,6 +18,7 @@ import { GatewayError } from '../errors';
 import type { ObserverSink } from './observer-sink';
 import type { CircuitState } from './pam-core.observer';
 import type { UpstreamAnswer } from './upstream-answer';
+import { UpstreamPauseError } from './upstream-pause';
 
 /** Optional injection token overriding the resilience numbers (tests, tuning). */
 export const PAM_CORE_POLICY_OPTIONS = Symbol('PAM_CORE_POLICY_OPTIONS');
@@ -41,6 +42,11 @@ export interface PamCorePolicyOptions {
   maxListBodyBytes?: number;
   /** Upper bound of a readiness probe (also bounded by the configured timeout). */
   probeTimeoutMs?: number;
+  /**
+   * How long a readiness probe's result (up or down) is reused: /health/ready is public, so a
+   * flood of probes makes at most one Segura call per this period.
+   */
+  probeCacheMs?: number;
 }
 
 export type ResolvedPolicy = Required<PamCorePolicyOptions>;
@@ -56,6 +62,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   maxBodyBytes: 1024 * 1024,
   maxListBodyBytes: 64 * 1024 * 1024,
   probeTimeoutMs: 2_000,
+  probeCacheMs: 5_000,
 };
 
 export function resolvePolicy(options?: PamCorePolicyOptions): ResolvedPolicy {
@@ -67,9 +74,11 @@ export function resolvePolicy(options?: PamCorePolicyOptions): ResolvedPolicy {
 
 /**
  * Failures that say Segura is not answering usefully. Segura's own answers (not found,
- * termination failed, auth and rights errors) prove it is up and never open the circuit.
+ * termination failed, auth and rights errors, and its 429 "wait") prove it is up and never
+ * open the circuit; nor does a call refused during the pause such a 429 started.
  */
 export function countsAgainstCircuit(err: unknown): boolean {
+  if (err instanceof UpstreamPauseError) return false;
   if (!(err instanceof GatewayError)) return true;
   return (
     err.code === 'UPSTREAM_UNAVAILABLE' ||
@@ -106,6 +115,9 @@ type Settled<T> = { value: T } | { answered: unknown };
 /**
  * Bulkhead (at most `maxConcurrency` calls in flight, a bounded queue) around a consecutive
  * failure circuit breaker. The bulkhead is outermost so that overload never opens the circuit.
+ * Segura's 429 pause is checked before the breaker (on arrival and again when a queued call
+ * gets its slot), so its refusals never reach the breaker: not as failures, and not as the
+ * "success" that would close a half-open circuit without Segura having been asked.
  */
 export class UpstreamGuard {
   private readonly bulkhead: BulkheadPolicy;
@@ -117,6 +129,7 @@ export class UpstreamGuard {
     maxConcurrency: number,
     private readonly sink: ObserverSink,
     private readonly logger: Logger,
+    private readonly pause: { check(): void } = { check: () => undefined },
   ) {
     this.bulkhead = bulkhead(maxConcurrency, policy.bulkheadQueue);
     this.breaker = circuitBreaker(handleAll, {
@@ -132,8 +145,10 @@ export class UpstreamGuard {
 
   /** Runs one upstream operation under the bulkhead and the breaker. */
   async run<T>(operation: () => Promise<T>): Promise<T> {
+    this.pause.check();
     try {
       return await this.bulkhead.execute(async () => {
+        this.pause.check();
         const settled = await this.breaker.execute(async (): Promise<Settled<T>> => {
           try {
             return { value: await operation() };

@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../errors';
-import { envelope, res, Row } from '../../test/pam-core/segura-fixtures';
+import { envelope, JSON_TYPE, res, Row } from '../../test/pam-core/segura-fixtures';
 import { classifyAnswer, UNAVAILABLE_RETRY_AFTER_S } from './response-classifier';
-import type { TransportFailure } from './upstream-answer';
+import type { TransportFailure, UpstreamAnswer, UpstreamResponse } from './upstream-answer';
+import { UpstreamPauseError } from './upstream-pause';
 
 // The documented texts of Segura, its token server and the gateway in front of it.
 const errorRows: Row[] = [
@@ -224,4 +225,61 @@ describe('classifyAnswer', () => {
       );
     },
   );
+});
+
+describe("classifyAnswer: Segura's own rate limit (429)", () => {
+  const tooMany = envelope(429, 'Too Many Requests', 'Muitas requisições');
+  const withRetryAfter = (answer: UpstreamAnswer, retryAfter?: string): UpstreamResponse => ({
+    ...(answer as UpstreamResponse),
+    retryAfter,
+  });
+  const answer429 = (bodyText: string, retryAfter?: string, contentType = JSON_TYPE) =>
+    withRetryAfter(res(429, bodyText, contentType), retryAfter);
+  const errorOf = (answer: UpstreamAnswer) => {
+    const c = classifyAnswer(answer);
+    if (c.ok) throw new Error('expected an error');
+    return c.error;
+  };
+
+  it('is UPSTREAM_UNAVAILABLE with Segura’s Retry-After, nothing done (outcome known)', () => {
+    const err = errorOf(answer429(tooMany, '3'));
+    expect(err).toBeInstanceOf(UpstreamPauseError);
+    expect(err).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryAfterSeconds: 3,
+      outcomeUnknown: false,
+      upstream: { status: 429, message: 'Too Many Requests', durationMs: 12 },
+    });
+    expect(err.detail).toBe('PAM Core is rate limiting the gateway; calls to it pause for 3 s');
+  });
+
+  it.each([
+    ['no Retry-After', undefined, 5],
+    ['an unreadable Retry-After', 'later', 5],
+    ['a huge Retry-After', '1000000', 300],
+  ])('with %s', (_name, retryAfter, seconds) => {
+    expect(errorOf(answer429(tooMany, retryAfter)).retryAfterSeconds).toBe(seconds);
+  });
+
+  it.each([
+    ['an empty body', ''],
+    ['an HTML page', '<html><body>429 Too Many Requests</body></html>'],
+    ['Kong’s own text', JSON.stringify({ message: 'API rate limit exceeded' })],
+    // The status decides: a body that reads like another error is still Segura asking to wait.
+    ['a body reading like a credential error', envelope(429, 'Client authentication failed')],
+    ['a body reading like a server fault', envelope(429, 'Unexpected error.')],
+    ['a truncated body', tooMany.slice(0, 20)],
+  ])('whatever the body (%s)', (_name, body) => {
+    const err = errorOf(answer429(body, '7', body.startsWith('<') ? 'text/html' : JSON_TYPE));
+    expect(err).toBeInstanceOf(UpstreamPauseError);
+    expect(err).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 7 });
+    expect(err.upstream?.status).toBe(429);
+    expect(err.detail).not.toMatch(/<html|Client authentication|Unexpected error/);
+  });
+
+  it('leaves other statuses’ Retry-After alone (only a 429 starts a pause)', () => {
+    const err = errorOf(withRetryAfter(res(503, envelope(503, 'Service Unavailable')), '120'));
+    expect(err).not.toBeInstanceOf(UpstreamPauseError);
+    expect(err.retryAfterSeconds).toBe(UNAVAILABLE_RETRY_AFTER_S);
+  });
 });

@@ -8,7 +8,9 @@ import {
   normaliseForMatch,
   parseBody,
 } from './segura-body';
-import type { TransportFailure, UpstreamAnswer } from './upstream-answer';
+import { parseRetryAfter } from './retry-after';
+import type { TransportFailure, UpstreamAnswer, UpstreamResponse } from './upstream-answer';
+import { UpstreamPauseError } from './upstream-pause';
 
 export type Classification =
   | { ok: true; status: number; message: string; body: JsonObject; durationMs: number }
@@ -157,7 +159,24 @@ function byMessage(facts: BodyFacts, status: number): Verdict | undefined {
   return undefined;
 }
 
-/** Classifies one exchange with Segura into success or a GatewayError. Pure; never throws. */
+/**
+ * Segura's own rate limit (API v2: 429 with Retry-After): UPSTREAM_UNAVAILABLE for as long as it
+ * asks, whatever the body says. Nothing was done, so the outcome is known. The caller's
+ * Retry-After is the pause {@link UpstreamPause} starts on the same answer.
+ */
+function rateLimited(answer: UpstreamResponse): UpstreamPauseError {
+  const seconds = parseRetryAfter(answer.retryAfter, Date.now());
+  const parsed = answer.complete ? parseBody(answer.bodyText, answer.contentType) : undefined;
+  const message =
+    parsed?.kind === 'json' ? cleanMessage(bodyFacts(parsed.value).messages[0]) : undefined;
+  return new UpstreamPauseError(
+    seconds,
+    `PAM Core is rate limiting the gateway; calls to it pause for ${seconds} s`,
+    { status: 429, message, durationMs: answer.durationMs },
+  );
+}
+
+/** Classifies one exchange with Segura into success or a GatewayError. Never throws. */
 export function classifyAnswer(answer: UpstreamAnswer, opts: ClassifyOptions = {}): Classification {
   const { durationMs } = answer;
   if (answer.kind === 'transport') {
@@ -168,6 +187,7 @@ export function classifyAnswer(answer: UpstreamAnswer, opts: ClassifyOptions = {
     };
   }
   const { status } = answer;
+  if (status === 429) return { ok: false, error: rateLimited(answer) };
   const parsed = parseBody(answer.bodyText, answer.contentType);
   if (!answer.complete || parsed.kind !== 'json') {
     const verdict = byStatus(status);

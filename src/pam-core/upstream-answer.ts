@@ -24,6 +24,8 @@ export interface UpstreamResponse {
   bodyText: string;
   /** False when the body was cut off (connection closed mid-body or over the size limit). */
   complete: boolean;
+  /** The Retry-After header as sent (read for Segura's 429). */
+  retryAfter?: string;
   durationMs: number;
 }
 

@@ -117,8 +117,8 @@ export class UpstreamHttp {
         const failure = controller.signal.aborted ? 'timeout' : transportFailureOf(err);
         return { kind: 'transport', failure, durationMs: elapsed() };
       }
-      const header = res.headers['content-type'];
-      const contentType = Array.isArray(header) ? header[0] : header;
+      const contentType = firstHeader(res.headers['content-type']);
+      const retryAfter = firstHeader(res.headers['retry-after']);
       const read = await readLimited(res.body, req.maxBodyBytes, controller.signal);
       if ('failure' in read) {
         return {
@@ -134,6 +134,7 @@ export class UpstreamHttp {
         contentType,
         bodyText: read.text,
         complete: read.complete,
+        retryAfter,
         durationMs: elapsed(),
       };
     } finally {
@@ -156,6 +157,10 @@ export class UpstreamHttp {
     clearTimeout(timer);
     if (outcome === 'late') await this.agent.destroy();
   }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Reads at most `max` bytes; always consumes or destroys the body so no socket leaks. */

@@ -5,7 +5,11 @@ import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
 
-export type RateLimitScope = 'principal' | 'ip' | 'auth-failure';
+/**
+ * `principal`: terminations per principal; `reads`: reads per principal; `ip`: before
+ * authentication; `auth-failure`: failed authentications per IP.
+ */
+export type RateLimitScope = 'principal' | 'ip' | 'reads' | 'auth-failure';
 
 /** How long a rate-limit check waits for Redis before counting in memory instead. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -18,8 +22,8 @@ interface ScopeLimiter {
 }
 
 /**
- * Fixed one-minute windows per principal (terminations), per IP (before authentication) and
- * per IP for failed authentications (counted by the auth guard).
+ * Fixed one-minute windows per principal (terminations, and separately reads), per IP
+ * (before authentication) and per IP for failed authentications (counted by the auth guard).
  * With REDIS_URL the counters are shared by all replicas; when Redis is down, refuses
  * connections or stops answering, each replica counts in its own memory instead and logs it
  * once (and again when Redis answers), so a Redis outage never blocks terminations, never
@@ -62,6 +66,7 @@ export class RateLimitService implements OnModuleDestroy {
     };
     this.limiters.principal = make('principal', config.rateLimit.terminationsPerMinute);
     this.limiters.ip = make('ip', config.rateLimit.ipPerMinute);
+    this.limiters.reads = make('reads', config.rateLimit.readsPerMinute);
     this.limiters['auth-failure'] = make('auth-failure', config.rateLimit.authFailuresPerMinute);
   }
 

@@ -15,6 +15,7 @@ import type { Principal } from '../auth/principal';
 import type { GatewayRequest } from '../auth/request-context';
 import { ApiProblemResponses } from '../observability/api-problem.decorator';
 import { IpRateLimited } from '../rate-limit/ip-rate-limit.guard';
+import { LimitedPerPrincipal } from '../rate-limit/principal-rate-limit.guard';
 import { AuditedAction, RequirePermission } from '../rbac/require-permission.decorator';
 import { TerminateSessionBody } from './dto/terminate-session.body';
 import { TerminateSessionsBody } from './dto/terminate-sessions.body';
@@ -48,6 +49,7 @@ export class SessionsController {
   @Get()
   @RequirePermission('session:read')
   @AuditedAction('session.read')
+  @LimitedPerPrincipal('reads')
   @ApiOperation({ summary: 'Remote sessions in Segura, newest first (cached, see stale)' })
   @ApiQuery({ name: 'active', required: false, type: Boolean })
   @ApiQuery({ name: 'user', required: false, description: 'Glob pattern (* and ?)' })
@@ -79,6 +81,7 @@ export class SessionsController {
   @RequirePermission('session:terminate')
   @AuditedAction('session.terminate.bulk')
   @IpRateLimited()
+  @LimitedPerPrincipal('terminations')
   @ApiOperation({ summary: 'End every active session matching a filter (or list them: dryRun)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: TerminateSessionsBody })
@@ -99,6 +102,7 @@ export class SessionsController {
   @Get(':id')
   @RequirePermission('session:read')
   @AuditedAction('session.read')
+  @LimitedPerPrincipal('reads')
   @ApiOperation({ summary: 'One remote session, straight from Segura' })
   @ApiParam({ name: 'id', description: "Segura's session id" })
   @ApiOkResponse({ type: RemoteSessionModel })
@@ -116,6 +120,7 @@ export class SessionsController {
   @RequirePermission('session:terminate')
   @AuditedAction('session.terminate')
   @IpRateLimited()
+  @LimitedPerPrincipal('terminations')
   @ApiOperation({ summary: 'Terminate a live remote session in Segura PAM Core' })
   @ApiParam({
     name: 'id',

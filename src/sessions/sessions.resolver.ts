@@ -3,6 +3,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import type { GatewayRequest } from '../auth/request-context';
 import { IpRateLimited } from '../rate-limit/ip-rate-limit.guard';
+import { LimitedPerPrincipal } from '../rate-limit/principal-rate-limit.guard';
 import { AuditedAction, RequirePermission } from '../rbac/require-permission.decorator';
 import { BulkTerminationFilter, RemoteSessionFilter } from './dto/remote-session-filter.input';
 import { RemoteSessionConnection } from './models/remote-session-connection.model';
@@ -29,6 +30,7 @@ export class SessionsResolver {
   })
   @RequirePermission('session:read')
   @AuditedAction('session.read')
+  @LimitedPerPrincipal('reads')
   async remoteSessions(
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
@@ -49,6 +51,7 @@ export class SessionsResolver {
   @Query(() => RemoteSessionModel, { description: 'One remote session, straight from Segura' })
   @RequirePermission('session:read')
   @AuditedAction('session.read')
+  @LimitedPerPrincipal('reads')
   remoteSession(
     @Args('id', { type: () => ID }) id: string,
     @CurrentPrincipal() principal: Principal,
@@ -63,6 +66,7 @@ export class SessionsResolver {
   @RequirePermission('session:terminate')
   @AuditedAction('session.terminate')
   @IpRateLimited()
+  @LimitedPerPrincipal('terminations')
   terminateSession(
     @Args('id', { type: () => ID }) id: string,
     @Args('reason', { type: () => String, nullable: true }) reason: string | null,
@@ -80,6 +84,7 @@ export class SessionsResolver {
   @RequirePermission('session:terminate')
   @AuditedAction('session.terminate.bulk')
   @IpRateLimited()
+  @LimitedPerPrincipal('terminations')
   terminateSessions(
     @Args('filter', { type: () => BulkTerminationFilter, nullable: true })
     filter: BulkTerminationFilter | null,

@@ -4,7 +4,6 @@ import type { Channel } from '../auth/request-context';
 import { GatewayError, toGatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
 import { PamCoreClient, type RemoteSession } from '../pam-core';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { RbacService } from '../rbac/rbac.service';
 import type { SessionScope } from '../rbac/session-scope';
 import type { BulkRequest } from './bulk-input';
@@ -54,7 +53,6 @@ export class SessionsService {
     private readonly pamCore: PamCoreClient,
     private readonly audit: SessionAudit,
     private readonly rbac: RbacService,
-    private readonly limits: RateLimitService,
     private readonly terminator: SessionTerminator,
     private readonly idempotency: IdempotencyService,
     private readonly bulk: BulkTermination,
@@ -67,14 +65,12 @@ export class SessionsService {
   }
 
   /**
-   * Bulk termination. Counts as one request against the caller's rate limit: the policy's
-   * bulkMax bounds how much one request can do.
+   * Bulk termination. Counts as one request against the caller's rate limit (counted by
+   * PrincipalRateLimitGuard before anything else): the policy's bulkMax bounds how much one
+   * request can do.
    */
   terminateMany(ctx: CallContext, request: BulkRequest): Promise<TerminateSessionsPayload> {
-    return this.measured(ctx, 'terminate-bulk', async () => {
-      await this.consumeLimit(ctx);
-      return this.bulk.run(ctx, request);
-    });
+    return this.measured(ctx, 'terminate-bulk', () => this.bulk.run(ctx, request));
   }
 
   list(ctx: CallContext, request: ListRequest, names: PageNames): Promise<SessionPage> {
@@ -89,7 +85,6 @@ export class SessionsService {
     ctx: CallContext,
     request: TerminateRequest,
   ): Promise<TerminateSessionPayload> {
-    await this.consumeLimit(ctx);
     const base: AuditBase & { sessionId?: string } = {
       requestId: ctx.requestId,
       channel: ctx.channel,
@@ -168,11 +163,6 @@ export class SessionsService {
     throw new GatewayError('FORBIDDEN', 'Forbidden', {
       detail: 'This session is outside the scope of your permissions',
     });
-  }
-
-  // Before any work (and any audit write): a flooding caller cannot fill the audit log.
-  private consumeLimit(ctx: CallContext): Promise<void> {
-    return this.limits.consume('principal', `${ctx.principal.kind}:${ctx.principal.id}`);
   }
 
   private async measured<T>(ctx: CallContext, op: Operation, run: () => Promise<T>): Promise<T> {

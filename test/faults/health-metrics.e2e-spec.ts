@@ -23,7 +23,9 @@ afterAll(async () => {
 describe('health probes', () => {
   let gw: GatewayHarness;
   beforeAll(async () => {
-    gw = await startGateway({ issuer });
+    // Each case probes right after changing Segura's state: no cached probe result between them
+    // (test/security/ready-probe.e2e-spec.ts covers the cache).
+    gw = await startGateway({ issuer, pamCorePolicy: { probeCacheMs: 0 } });
   });
   afterAll(async () => {
     gw?.simulator.release();

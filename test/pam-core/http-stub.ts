@@ -9,7 +9,10 @@ export interface StubRequest {
   body: string;
 }
 
-export type StubReply = { status: number; body?: string; contentType?: string } | 'hang' | 'reset';
+export type StubReply =
+  | { status: number; body?: string; contentType?: string; headers?: Record<string, string> }
+  | 'hang'
+  | 'reset';
 export type StubHandler = (req: StubRequest) => StubReply | Promise<StubReply>;
 
 export class HttpStub {
@@ -59,6 +62,7 @@ export class HttpStub {
     res.writeHead(reply.status, {
       'content-type': reply.contentType ?? 'application/json',
       'content-length': Buffer.byteLength(body),
+      ...reply.headers,
     });
     res.end(body);
   }

@@ -58,6 +58,7 @@ export function baseEnv(o: {
     AUDIT_DATABASE_URL: o.auditUrl,
     RATE_LIMIT_TERMINATIONS_PER_MINUTE: '0',
     RATE_LIMIT_IP_PER_MINUTE: '0',
+    RATE_LIMIT_READS_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
   };
 }

@@ -117,6 +117,7 @@ export async function startGateway(opts: HarnessOptions = {}): Promise<GatewayHa
     AUDIT_DATABASE_URL: `sqlite:${join(dir, 'audit.db')}`,
     LOG_LEVEL: 'info',
     RATE_LIMIT_TERMINATIONS_PER_MINUTE: '0',
+    RATE_LIMIT_READS_PER_MINUTE: '0',
     ...opts.env,
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
