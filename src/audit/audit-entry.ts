@@ -1,13 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ErrorCode } from '../errors';
-import {
-  canonicalJson,
-  digest,
-  hashAlgorithmFor,
-  storable,
-  storableJson,
-  type HashAlgorithm,
-} from './audit-hash';
+import { canonicalJson, digest, hashAlgorithmFor, type HashAlgorithm } from './audit-hash';
+import { AUDIT_TEXT_BOUNDS as BOUND, recordableDetails, recordableText } from './audit-text';
 import type {
   AuditAction,
   AuditActor,
@@ -119,39 +113,46 @@ const EMPTY: Omit<EntryDraft, 'id' | 'kind' | 'ref_id'> = {
   upstream_duration_ms: null,
 };
 
-const text = (v: string | undefined | null): string | null =>
-  v === undefined || v === null ? null : storable(String(v));
+// Every text column goes through the one sanitiser (audit-text.ts) before it is hashed, so what
+// is stored, hashed, read back and logged is the same printable, bounded text.
+const text = (v: string | undefined | null, max?: number): string | null =>
+  v === undefined || v === null ? null : recordableText(String(v), max);
 
 const json = (v: unknown): string | null => {
-  const plain = storableJson(v);
+  const plain = recordableDetails(v);
   return plain === null ? null : canonicalJson(plain);
 };
 
 const int = (v: number | undefined): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null;
 
+/** The one place intents enter the chain: every caller-controlled field is sanitised here. */
 export function intentDraft(intent: AuditIntent): EntryDraft {
   const a = intent.actor;
+  const details =
+    intent.idempotencyKey === undefined
+      ? intent.details
+      : { ...intent.details, idempotencyKey: intent.idempotencyKey };
   return {
     ...EMPTY,
     id: uuidv7(),
     kind: 'intent',
     ref_id: null,
-    request_id: text(intent.requestId),
+    request_id: text(intent.requestId, BOUND.requestId),
     channel: intent.channel,
     actor_id: text(a.id),
     actor_kind: a.kind,
     actor_name: text(a.name),
-    actor_roles: json(a.roles ?? []),
+    actor_roles: canonicalJson((a.roles ?? []).map((r) => recordableText(String(r)))),
     actor_ip: text(a.ip),
-    actor_user_agent: text(a.userAgent),
+    actor_user_agent: text(a.userAgent, BOUND.userAgent),
     action: intent.action,
-    session_id: text(intent.sessionId),
-    reason: text(intent.reason),
+    session_id: text(intent.sessionId, BOUND.sessionId),
+    reason: text(intent.reason, BOUND.reason),
     decision: intent.decision,
     error_code: intent.errorCode ?? null,
     parent_id: text(intent.parentId),
-    details: json(intent.details),
+    details: json(details),
   };
 }
 

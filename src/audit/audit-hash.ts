@@ -36,34 +36,3 @@ export function canonicalJson(value: unknown): string {
     .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
-
-// NUL cannot be stored in PostgreSQL text and lone surrogates are rewritten by UTF-8 encoding;
-// either would make a stored value differ from the hashed one and look like tampering.
-// eslint-disable-next-line no-control-regex -- NUL is precisely the character to replace
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Replaces characters that would not survive a round trip through either store. */
-export function storable(text: string): string {
-  return text.replace(UNSTORABLE, '\uFFFD');
-}
-
-/**
- * Plain JSON data (Dates become strings, functions and undefined vanish) with every string made
- * storable, or null when there is nothing.
- */
-export function storableJson(value: unknown): unknown {
-  if (value === undefined) return null;
-  const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
-  return deepStorable(plain);
-}
-
-function deepStorable(value: unknown): unknown {
-  if (typeof value === 'string') return storable(value);
-  if (Array.isArray(value)) return value.map((v) => deepStorable(v));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[storable(k)] = deepStorable(v);
-    return out;
-  }
-  return value;
-}

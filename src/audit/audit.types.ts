@@ -43,6 +43,8 @@ export interface AuditIntent {
   parentId?: string;
   /** Small structured extras (filters of a read, etc.); no secrets. */
   details?: Record<string, unknown>;
+  /** The caller's Idempotency-Key as given (valid or not); recorded as details.idempotencyKey. */
+  idempotencyKey?: string;
 }
 
 export interface AuditOutcomeUpdate {

@@ -1,3 +1,5 @@
+import { recordableText } from '../audit/audit-text';
+
 /**
  * Why a credential was refused, for the operator log only. The caller always gets the same
  * generic UNAUTHENTICATED answer, so the reason may be specific but must never contain the
@@ -13,5 +15,5 @@ export class AuthRejection extends Error {
 /** Makes attacker-controlled text (a JWT `alg`, say) safe to put in one log line. */
 export function logSafe(value: unknown, max = 32): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, max);
+  return recordableText(text, max);
 }

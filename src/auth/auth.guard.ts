@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { recordable } from '../audit/audit-text';
 import { GatewayError } from '../errors';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { ApiKeyService } from './api-key.service';
@@ -10,8 +11,6 @@ import { JwtAuthService } from './jwt-auth.service';
 import { IS_PUBLIC_KEY } from './public.decorator';
 import type { BeforeKeyFetch } from './signing-key.service';
 import { type GatewayRequest, getHttpRequest } from './request-context';
-
-const MAX_USER_AGENT = 256;
 
 /**
  * First global guard: establishes `req.principal` for every route and resolver field not
@@ -141,5 +140,6 @@ function present(value: string | string[] | undefined): string | undefined {
 
 function userAgentOf(req: GatewayRequest): string | undefined {
   const ua = req.headers['user-agent'];
-  return ua === undefined || ua === '' ? undefined : ua.slice(0, MAX_USER_AGENT);
+  // Bounded and printable as the audit record keeps it (audit-text.ts).
+  return ua === undefined || ua === '' ? undefined : recordable(ua, 'userAgent');
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { destination, type DestinationStream } from 'pino';
+import { recordableText } from '../audit/audit-text';
 import type { AppConfig } from '../config';
 import { redactSecrets } from './redact';
 import { assignRequestId } from './request-id';
@@ -20,7 +21,8 @@ export function loggerParams(
       req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        path: req.url.split('?')[0],
+        // The raw path may carry a caller's bytes (a session id); logged printable only.
+        path: recordableText(req.url.split('?')[0]),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

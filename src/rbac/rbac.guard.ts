@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
+import { recordableText } from '../audit/audit-text';
 import type { AuditAction } from '../audit/audit.types';
 import { IS_PUBLIC_KEY } from '../auth/public.decorator';
 import {
@@ -66,7 +67,7 @@ export class RbacGuard implements CanActivate {
 
     const channel = getChannel(ctx);
     this.logger.warn(
-      `denied ${principal.kind} ${principal.id} (roles: ${principal.roles.join(',') || 'none'}) ` +
+      `denied ${principal.kind} ${recordableText(principal.id)} (roles: ${recordableText(principal.roles.join(',')) || 'none'}) ` +
         `${permission} on ${channel} (requestId=${req.requestId})`,
     );
     const action = this.reflector.getAllAndOverride<AuditAction | undefined>(

@@ -11,12 +11,12 @@ import type {
   TerminateSessionsPayload,
 } from './models/terminate-sessions.payload';
 import { actorOf } from '../audit/audit.options';
+import { recordable } from '../audit/audit-text';
 import { SessionAudit } from './session-audit';
 import { SessionListCache, type SessionSnapshot } from './session-list.cache';
 import { compileFilter } from './session-query';
 import { type AuditBase, type ForwardResult, SessionTerminator } from './session-terminator';
 import type { CallContext } from './sessions.service';
-import { printableForAudit } from './terminate-input';
 
 /** Session ids listed in a parent audit record; the children records name every one anyway. */
 const MAX_IDS_IN_PARENT = 500;
@@ -49,12 +49,13 @@ export class BulkTermination {
       channel: ctx.channel,
       actor: actorOf(ctx.principal),
       action: 'session.terminate.bulk',
+      idempotencyKey: recordable(request.idempotencyKey, 'idempotencyKey'),
     };
     let input: BulkInput;
     try {
       input = parseBulkInput(request, this.rbac.options.requireReason);
     } catch (err) {
-      const reason = printableForAudit(rawBulkFields(request).reason, 500);
+      const reason = recordable(rawBulkFields(request).reason, 'reason');
       throw await this.audit.invalid({ ...base, reason }, err);
     }
     base.reason = input.reason;

@@ -3,6 +3,7 @@ import { GatewayError, toGatewayError } from '../errors';
 import { isValidSessionId, PamCoreClient, type RemoteSession } from '../pam-core';
 import { RbacService } from '../rbac/rbac.service';
 import { actorOf } from '../audit/audit.options';
+import { recordable } from '../audit/audit-text';
 import { SessionAudit } from './session-audit';
 import { SessionListCache, type SessionSnapshot } from './session-list.cache';
 import {
@@ -17,7 +18,6 @@ import {
 } from './session-query';
 import type { AuditBase } from './session-terminator';
 import type { CallContext } from './sessions.service';
-import { printableForAudit } from './terminate-input';
 
 /** A listing as either channel received it, before validation. */
 export interface ListRequest {
@@ -98,7 +98,7 @@ export class SessionReader {
 
   /** One session, fresh from Segura; SESSION_NOT_FOUND when Segura does not know it. */
   async get(ctx: CallContext, id: unknown): Promise<RemoteSession> {
-    const base = { ...this.base(ctx), sessionId: printableForAudit(id, 128) };
+    const base = { ...this.base(ctx), sessionId: recordable(id, 'sessionId') };
     if (!isValidSessionId(id)) {
       const err = new GatewayError('BAD_USER_INPUT', 'Invalid session id', {
         field: 'id',

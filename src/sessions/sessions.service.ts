@@ -16,12 +16,8 @@ import { SessionAudit } from './session-audit';
 import type { PageNames } from './session-query';
 import { type ListRequest, SessionReader, type SessionPage } from './session-reader';
 import { type AuditBase, SessionTerminator } from './session-terminator';
-import {
-  parseTerminateBody,
-  parseTerminateInput,
-  printableForAudit,
-  type TerminateInput,
-} from './terminate-input';
+import { parseTerminateBody, parseTerminateInput, type TerminateInput } from './terminate-input';
+import { recordable } from '../audit/audit-text';
 
 /** Who asked, over which channel, under which request id. */
 export interface CallContext {
@@ -90,7 +86,9 @@ export class SessionsService {
       channel: ctx.channel,
       actor: actorOf(ctx.principal),
       action: 'session.terminate',
-      sessionId: printableForAudit(request.id, 128),
+      // As given, valid or not: the audit log makes every recorded text printable and bounded.
+      sessionId: recordable(request.id, 'sessionId'),
+      idempotencyKey: recordable(request.idempotencyKey, 'idempotencyKey'),
     };
 
     let input: TerminateInput;
@@ -98,7 +96,7 @@ export class SessionsService {
     try {
       const reason =
         request.body !== undefined ? parseTerminateBody(request.body).reason : request.reason;
-      base.reason = printableForAudit(reason, 500);
+      base.reason = recordable(reason, 'reason');
       input = parseTerminateInput(request.id, reason, this.rbac.options.requireReason);
       key = parseIdempotencyKey(request.idempotencyKey);
     } catch (err) {

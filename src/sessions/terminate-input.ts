@@ -1,3 +1,4 @@
+import { recordableText } from '../audit/audit-text';
 import { GatewayError } from '../errors';
 import { isValidSessionId } from '../pam-core';
 
@@ -6,14 +7,6 @@ export const REASON_MAX_LENGTH = 500;
 export interface TerminateInput {
   sessionId: string;
   reason?: string;
-}
-
-/** What was asked, kept (bounded) for the audit record even when it is invalid. */
-export function printableForAudit(value: unknown, max = 200): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  const cleaned = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return cleaned.length > max ? `${cleaned.slice(0, max)}…` : cleaned;
 }
 
 /**
@@ -78,7 +71,7 @@ export function parseJsonBody(body: unknown, known: readonly string[]): Record<s
   }
   const unknownKeys = Object.keys(body).filter((k) => !known.includes(k));
   if (unknownKeys.length > 0) {
-    const name = printableForAudit(unknownKeys[0], 40) ?? '';
+    const name = recordableText(unknownKeys[0], 40);
     const accepted = known.map((k) => `"${k}"`).join(', ');
     throw new GatewayError('BAD_USER_INPUT', 'Unknown field', {
       field: name,
