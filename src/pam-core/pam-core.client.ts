@@ -30,6 +30,7 @@ import {
   ClassifyOptions,
   upstreamError,
 } from './response-classifier';
+import { logUnrecognised } from './segura-texts';
 import { normaliseSessionList } from './session-normaliser';
 import { UpstreamAnswer } from './upstream-answer';
 import { UpstreamHttp } from './upstream-http';
@@ -255,6 +256,10 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       });
     });
     const result = classifyAnswer(answer, spec.classify);
+    logUnrecognised(this.logger, spec.operation, {
+      unrecognised: result.unrecognised,
+      status: answer.status,
+    });
     this.sink.upstreamCall(spec.operation, result.ok ? 'OK' : result.error.code, answer.durationMs);
     if (!result.ok) {
       this.logger.debug(
