@@ -206,6 +206,10 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       // Any HTTP answer shows Segura is up, except its 429: it will refuse our calls for a while.
       if (answer.kind === 'transport' || answer.status === 429) {
         const c = classifyAnswer(answer);
+        logUnrecognised(this.logger, 'probe', {
+          unrecognised: c.unrecognised,
+          status: answer.status,
+        });
         if (!c.ok) throw c.error;
       }
     } catch (err) {
