@@ -132,18 +132,21 @@ export async function createApp(
   });
   app.use(requireJsonForBodies);
 
-  const doc = new DocumentBuilder()
-    .setTitle('pam-gateway')
-    .setDescription(
-      'Terminate Segura PAM Core remote sessions, authenticated, authorised and audited.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), {
-    jsonDocumentUrl: 'api/docs-json',
-  });
+  // Off on internet-facing deployments: the document maps every route for anyone who asks.
+  if (config.apiDocs) {
+    const doc = new DocumentBuilder()
+      .setTitle('pam-gateway')
+      .setDescription(
+        'Terminate Segura PAM Core remote sessions, authenticated, authorised and audited.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
+      .build();
+    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), {
+      jsonDocumentUrl: 'api/docs-json',
+    });
+  }
 
   return app;
 }

@@ -253,6 +253,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('serves the API docs unless API_DOCS is false, parsed like the other booleans', () => {
+    const docs = (v?: string) => {
+      const r = loadConfig(v === undefined ? base : { ...base, API_DOCS: v });
+      if (!r.ok) throw new Error(r.errors.join('\n'));
+      return r.config.apiDocs;
+    };
+    expect(docs()).toBe(true);
+    expect(docs('false')).toBe(false);
+    expect(docs('0')).toBe(false);
+    expect(docs('TRUE')).toBe(true);
+    expect(errorsOf({ ...base, API_DOCS: 'off-ish' })).toEqual(['API_DOCS: must be true or false']);
+  });
+
   it('parses lists and booleans', () => {
     const r = loadConfig({
       ...base,

@@ -101,6 +101,8 @@ export interface AppConfig {
   trustProxy?: string;
   corsOrigins: string[];
   metricsPublic: boolean;
+  /** Serve the OpenAPI document (/api/docs-json) and its UI (/api/docs). */
+  apiDocs: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
   http: HttpServerSettings;
@@ -282,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       trustProxy: e.TRUST_PROXY,
       corsOrigins: e.CORS_ORIGINS,
       metricsPublic: e.METRICS_PUBLIC,
+      apiDocs: e.API_DOCS,
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       http: {

@@ -231,6 +231,7 @@ export const envSchema = z.object({
       'must be a comma-separated list of origins such as https://app.example.com',
     ),
   METRICS_PUBLIC: bool(false),
+  API_DOCS: bool(true),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',

@@ -227,6 +227,19 @@ describe('OAuth2TokenManager', () => {
       expect(stub.requests).toHaveLength(1);
     });
 
+    it('a 5xx with an unexpected text is UPSTREAM_UNAVAILABLE with that code’s generic message', async () => {
+      stub.handler = () => ({
+        status: 500,
+        body: '{"code":500,"response":{"error":true,"message":"PDOException in /srv/app/Db.php"}}',
+      });
+      const err = await failure(manager({}, { retries: 0 }).getToken());
+      expect(err).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        detail: 'Segura is unavailable',
+        upstream: { status: 500, message: 'Segura is unavailable' },
+      });
+    });
+
     it('recovers when a retry succeeds', async () => {
       stub.handler = () =>
         stub.requests.length === 1 ? { status: 503, body: '' } : tokenReply('tok-ok');

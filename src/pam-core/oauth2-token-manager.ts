@@ -7,6 +7,7 @@ import { joinUrl } from './pam-core-urls';
 import { classifyAnswer, UNAVAILABLE_RETRY_AFTER_S, upstreamError } from './response-classifier';
 import type { UpstreamAnswer } from './upstream-answer';
 import type { UpstreamRequest } from './upstream-http';
+import { genericMessage, logUnrecognised } from './segura-texts';
 import { UpstreamPauseError } from './upstream-pause';
 
 export interface TokenManagerOptions {
@@ -145,6 +146,7 @@ export class OAuth2TokenManager {
   /** Validates a token answer and caches it; throws GatewayError for anything unusable. */
   private accept(answer: UpstreamAnswer, requestedAt: number): string {
     const c = classifyAnswer(answer, { successKeys: ['access_token'] });
+    logUnrecognised(this.logger, 'token', { unrecognised: c.unrecognised, status: answer.status });
     if (!c.ok) throw tokenEndpointError(c.error);
     const { access_token: value, expires_in: expiresIn, token_type: tokenType } = c.body;
     const malformed = (why: string): GatewayError =>
@@ -191,9 +193,11 @@ function tokenEndpointError(e: GatewayError): GatewayError {
     e.code === 'UPSTREAM_ERROR' && status !== undefined && status >= 500
       ? 'UPSTREAM_UNAVAILABLE'
       : e.code;
+  // A generic text names the code it was chosen for: follow the code.
+  const generic = (m?: string) => (m === genericMessage(e.code) ? genericMessage(code) : m);
   return new GatewayError(code, e.message, {
-    detail: e.detail,
-    upstream: e.upstream,
+    detail: generic(e.detail),
+    upstream: e.upstream && { ...e.upstream, message: generic(e.upstream.message) },
     // Nothing was sent to the session endpoint: whatever failed, the outcome is known.
     outcomeUnknown: false,
     retryAfterSeconds:

@@ -30,6 +30,7 @@ import {
   ClassifyOptions,
   upstreamError,
 } from './response-classifier';
+import { logUnrecognised } from './segura-texts';
 import { normaliseSessionList } from './session-normaliser';
 import { UpstreamAnswer } from './upstream-answer';
 import { UpstreamHttp } from './upstream-http';
@@ -205,6 +206,10 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       // Any HTTP answer shows Segura is up, except its 429: it will refuse our calls for a while.
       if (answer.kind === 'transport' || answer.status === 429) {
         const c = classifyAnswer(answer);
+        logUnrecognised(this.logger, 'probe', {
+          unrecognised: c.unrecognised,
+          status: answer.status,
+        });
         if (!c.ok) throw c.error;
       }
     } catch (err) {
@@ -255,6 +260,10 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       });
     });
     const result = classifyAnswer(answer, spec.classify);
+    logUnrecognised(this.logger, spec.operation, {
+      unrecognised: result.unrecognised,
+      status: answer.status,
+    });
     this.sink.upstreamCall(spec.operation, result.ok ? 'OK' : result.error.code, answer.durationMs);
     if (!result.ok) {
       this.logger.debug(

@@ -248,7 +248,8 @@ describe("classifyAnswer: Segura's own rate limit (429)", () => {
       code: 'UPSTREAM_UNAVAILABLE',
       retryAfterSeconds: 3,
       outcomeUnknown: false,
-      upstream: { status: 429, message: 'Too Many Requests', durationMs: 12 },
+      // "Too Many Requests" is not one of Segura's documented texts: the generic one instead.
+      upstream: { status: 429, message: 'Segura is unavailable', durationMs: 12 },
     });
     expect(err.detail).toBe('PAM Core is rate limiting the gateway; calls to it pause for 3 s');
   });

@@ -1,20 +1,24 @@
 import { ErrorCode, GatewayError, titleFor } from '../errors';
-import {
-  bodyFacts,
-  BodyFacts,
-  cleanMessage,
-  englishSuccessMessage,
-  JsonObject,
-  normaliseForMatch,
-  parseBody,
-} from './segura-body';
+import { bodyFacts, BodyFacts, JsonObject, normaliseForMatch, parseBody } from './segura-body';
+import { genericMessage, relayedText } from './segura-texts';
 import { parseRetryAfter } from './retry-after';
 import type { TransportFailure, UpstreamAnswer, UpstreamResponse } from './upstream-answer';
 import { UpstreamPauseError } from './upstream-pause';
 
+/**
+ * `unrecognised`: Segura's text when it is outside the documented set (cleaned, bounded), for
+ * the debug log only; the answer carries the documented or the generic message instead.
+ */
 export type Classification =
-  | { ok: true; status: number; message: string; body: JsonObject; durationMs: number }
-  | { ok: false; error: GatewayError };
+  | {
+      ok: true;
+      status: number;
+      message: string;
+      body: JsonObject;
+      durationMs: number;
+      unrecognised?: string;
+    }
+  | { ok: false; error: GatewayError; unrecognised?: string };
 
 export interface ClassifyOptions {
   /** Keys whose presence in a 2xx object counts as success when no error flag is given (token, list). */
@@ -71,7 +75,7 @@ const OAUTH_AUTH_ERRORS = new Set([
  */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
-/** Builds the GatewayError for an upstream problem; `message` must already be cleaned. */
+/** Builds the GatewayError for an upstream problem; `message` must be documented or generic. */
 export function upstreamError(
   verdict: Verdict,
   facts: { status?: number; message?: string; durationMs: number; detail?: string },
@@ -164,16 +168,33 @@ function byMessage(facts: BodyFacts, status: number): Verdict | undefined {
  * asks, whatever the body says. Nothing was done, so the outcome is known. The caller's
  * Retry-After is the pause {@link UpstreamPause} starts on the same answer.
  */
-function rateLimited(answer: UpstreamResponse): UpstreamPauseError {
+function rateLimited(answer: UpstreamResponse): {
+  error: UpstreamPauseError;
+  unrecognised?: string;
+} {
   const seconds = parseRetryAfter(answer.retryAfter, Date.now());
   const parsed = answer.complete ? parseBody(answer.bodyText, answer.contentType) : undefined;
-  const message =
-    parsed?.kind === 'json' ? cleanMessage(bodyFacts(parsed.value).messages[0]) : undefined;
-  return new UpstreamPauseError(
+  const text =
+    parsed?.kind === 'json' ? upstreamText(bodyFacts(parsed.value), 'UPSTREAM_UNAVAILABLE') : {};
+  const error = new UpstreamPauseError(
     seconds,
     `PAM Core is rate limiting the gateway; calls to it pause for ${seconds} s`,
-    { status: 429, message, durationMs: answer.durationMs },
+    { status: 429, message: text.message, durationMs: answer.durationMs },
   );
+  return { error, unrecognised: text.unrecognised };
+}
+
+/**
+ * The message an error may carry: a documented text, else the code's generic message (none
+ * when Segura sent no text at all).
+ */
+function upstreamText(
+  facts: BodyFacts,
+  code: ErrorCode,
+): { message?: string; unrecognised?: string } {
+  const { documented, unrecognised } = relayedText(facts.messages, 'error');
+  if (documented !== undefined) return { message: documented, unrecognised };
+  return { message: facts.messages.length > 0 ? genericMessage(code) : undefined, unrecognised };
 }
 
 /** Classifies one exchange with Segura into success or a GatewayError. Never throws. */
@@ -187,7 +208,7 @@ export function classifyAnswer(answer: UpstreamAnswer, opts: ClassifyOptions = {
     };
   }
   const { status } = answer;
-  if (status === 429) return { ok: false, error: rateLimited(answer) };
+  if (status === 429) return { ok: false, ...rateLimited(answer) };
   const parsed = parseBody(answer.bodyText, answer.contentType);
   if (!answer.complete || parsed.kind !== 'json') {
     const verdict = byStatus(status);
@@ -202,13 +223,19 @@ export function classifyAnswer(answer: UpstreamAnswer, opts: ClassifyOptions = {
     };
   }
   const facts = bodyFacts(parsed.value);
-  const message = cleanMessage(facts.messages[0]);
   const is2xx = status >= 200 && status < 300;
   const hasSuccessKey = (opts.successKeys ?? []).some((k) => k in parsed.value);
   if (is2xx && (facts.errorFlag === false || (facts.errorFlag === undefined && hasSuccessKey))) {
-    const english = englishSuccessMessage(message, opts.defaultSuccessMessage ?? '');
-    return { ok: true, status, message: english, body: parsed.value, durationMs };
+    // Success is decided by shape; its text only when it is a documented success text.
+    const { documented, unrecognised } = relayedText(facts.messages, 'success');
+    const message = documented ?? opts.defaultSuccessMessage ?? '';
+    return { ok: true, status, message, body: parsed.value, durationMs, unrecognised };
   }
   const verdict = byMessage(facts, status) ?? byStatus(status);
-  return { ok: false, error: upstreamError(verdict, { status, message, durationMs }) };
+  const { message, unrecognised } = upstreamText(facts, verdict.code);
+  return {
+    ok: false,
+    error: upstreamError(verdict, { status, message, durationMs }),
+    unrecognised,
+  };
 }

@@ -27,6 +27,9 @@ export interface BodyFacts {
 
 const MAX_MESSAGE = 200;
 
+const SECRET_VALUE =
+  /\b(password|passwd|pwd|secret|client_secret|token|access_token|api[_-]?key)(\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&)]+)/gi;
+
 /** Parses a body without ever throwing. */
 export function parseBody(text: string, contentType?: string): ParsedBody {
   const trimmed = text.trim();
@@ -90,14 +93,18 @@ export function bodyFacts(body: JsonObject): BodyFacts {
 }
 
 /**
- * Makes an untrusted upstream text safe to show, log and audit: printable ASCII and Latin-1
- * only, no control characters, token-like runs redacted, at most 200 characters.
+ * Makes an untrusted upstream text safe for the debug log (segura-texts.ts: callers and the
+ * audit record only ever get documented or generic texts): printable ASCII and Latin-1 only,
+ * no control characters, token-like runs and `password=…`-style values redacted, at most 200
+ * characters.
  */
 export function cleanMessage(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   let s = raw.normalize('NFC').replace(/[^\x20-\x7E\u00A0-\u00FF]/g, ' ');
   // A bearer token or JWT echoed back must not travel further (40-hex session ids stay).
   s = s.replace(/[A-Za-z0-9+/_.~=-]{48,}/g, '[redacted]');
+  // A credential written as key=value or key: value, whatever its length.
+  s = s.replace(SECRET_VALUE, '$1$2[redacted]');
   s = s.replace(/\s+/g, ' ').trim();
   if (s.length > MAX_MESSAGE) s = `${s.slice(0, MAX_MESSAGE - 3).trimEnd()}...`;
   return s === '' ? undefined : s;
@@ -110,12 +117,4 @@ export function normaliseForMatch(s: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.!\s]+$/, '');
-}
-
-const PT_SUCCESS = /^sess(ã|a)o (encerrada|interrompida) com sucesso$/;
-
-/** The caller sees English: Segura's Portuguese success texts become "Session dropped successfully". */
-export function englishSuccessMessage(message: string | undefined, fallback: string): string {
-  if (message === undefined) return fallback;
-  return PT_SUCCESS.test(normaliseForMatch(message)) ? 'Session dropped successfully' : message;
 }

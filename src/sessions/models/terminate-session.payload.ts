@@ -14,7 +14,8 @@ export class TerminateSessionPayload {
 
   @Field(() => String, {
     nullable: true,
-    description: "Segura's English message, never its raw body",
+    description:
+      "Segura's message when it is a documented one (success in English), else the generic one; never its raw body",
   })
   @ApiPropertyOptional({ type: String, nullable: true, example: 'Session dropped successfully' })
   message!: string | null;
