@@ -1,6 +1,6 @@
 /**
  * Exact response shapes of Segura PAM Core and of the API gateway (Kong) in front of it,
- * as documented in /work/shared/segura-pam-core.md. Kept in one place so tests and the
+ * as documented in docs/segura.md. Kept in one place so tests and the
  * simulator agree byte for byte.
  */
 import { randomBytes } from 'node:crypto';
@@ -170,8 +170,9 @@ export function presetReply(preset: SeguraErrorPreset): SimReply {
 }
 
 /**
- * Segura's API v2 answer to a client over its rate limit (segura-pam-core.md, "Newer API
- * conventions"): 429, `Retry-After` unless null, X-RateLimit-* headers, the envelope or nothing.
+ * Segura's API v2 answer to a client over its rate limit (docs/segura.md, "Rate limiting and
+ * other v2 conventions"): 429, `Retry-After` unless null, X-RateLimit-* headers, the envelope
+ * or nothing.
  */
 export function rateLimited(retryAfter: string | null, body: 'segura' | 'empty'): SimReply {
   const headers: Record<string, string> = {

@@ -48,7 +48,7 @@ const NOT_WRITTEN = 'The audit log cannot be written; nothing was forwarded';
 /** Longer than any upstream timeout: an intent this old cannot belong to a live request. */
 const DEFAULT_PG_RECOVERY_GRACE_MS = 15 * 60_000;
 
-/** The append-only, hash-chained audit log (design.md, "Audit record"). */
+/** The append-only, hash-chained audit log (docs/audit-record.md). */
 @Injectable()
 export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemptRecorder {
   private readonly logger = new Logger('Audit');

@@ -89,7 +89,7 @@ const path = (def: string, needsId = false) =>
     );
 
 /**
- * The raw environment contract (design.md, "Configuration contract"). Every key is a string
+ * The raw environment contract (docs/configuration.md). Every key is a string
  * as it comes from the environment; transforms turn them into typed values.
  */
 export const envSchema = z.object({

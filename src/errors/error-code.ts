@@ -1,5 +1,5 @@
 /**
- * The gateway's closed error taxonomy (design.md, "Error taxonomy"). Every failure a caller
+ * The gateway's closed error taxonomy (docs/errors.md). Every failure a caller
  * can see has exactly one of these codes, in both channels.
  */
 export const ERROR_CODES = [

@@ -219,7 +219,7 @@ describe('classifyAnswer', () => {
       if (c.ok) throw new Error('expected an error');
       expect(c.error).toMatchObject({ code, outcomeUnknown: unknown, upstream: { durationMs: 5 } });
       expect(c.error.upstream?.status).toBeUndefined();
-      // design.md: UPSTREAM_UNAVAILABLE is "503 + Retry-After".
+      // docs/errors.md: UPSTREAM_UNAVAILABLE is 503 and always carries a Retry-After.
       expect(c.error.retryAfterSeconds).toBe(
         code === 'UPSTREAM_UNAVAILABLE' ? UNAVAILABLE_RETRY_AFTER_S : undefined,
       );

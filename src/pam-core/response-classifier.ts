@@ -34,7 +34,7 @@ interface Verdict {
 }
 
 /**
- * The documented texts (segura-pam-core.md, "The documented errors of the drop endpoint"),
+ * The documented texts (docs/segura.md, "The documented errors of the drop endpoint"),
  * matched on the normalised message, first match wins. Segura reports client-side problems
  * with 500 and the gateway layer uses 404 for a missing credential, so the text decides.
  */
@@ -70,7 +70,7 @@ const OAUTH_AUTH_ERRORS = new Set([
 ]);
 
 /**
- * Retry-After for UPSTREAM_UNAVAILABLE (design.md: "503 + Retry-After") when nothing better is
+ * Retry-After for UPSTREAM_UNAVAILABLE (docs/errors.md: it always has one) when nothing better is
  * known; the circuit breaker and the bulkhead give their own.
  */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;

@@ -185,7 +185,7 @@ async function readLimited(
     body.destroy();
     if (signal.aborted) return { failure: 'timeout' };
     const failure = transportFailureOf(err);
-    // A reset is a reset (design.md: UPSTREAM_UNAVAILABLE), whether before or after the headers.
+    // A reset is UPSTREAM_UNAVAILABLE (docs/errors.md), whether before or after the headers.
     if (failure === 'timeout' || failure === 'reset') return { failure };
     // Headers came but the body broke off: the answer exists but cannot be read.
     return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)), complete: false };

@@ -1,5 +1,5 @@
 /**
- * The design's three, `metrics:read` for /metrics when METRICS_PUBLIC is false, and
+ * The first three, `metrics:read` for /metrics when METRICS_PUBLIC is false, and
  * `session:terminate:bulk`, which lifts the policy's per-request bulk maximum (`bulkMax`).
  */
 export const PERMISSIONS = [

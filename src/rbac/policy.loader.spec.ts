@@ -27,7 +27,7 @@ describe('loadPolicyFile', () => {
     options: { requireReason: true },
   };
 
-  it('reads the design.md YAML form', () => {
+  it('reads the documented YAML form', () => {
     const path = file(
       'policy.yaml',
       'roles:\n  session-operator: [session:terminate, session:read]\n  auditor:\n    - audit:read\noptions:\n  requireReason: true\n',

@@ -100,7 +100,7 @@ const optionsSchema = z.strictObject(
 );
 
 /**
- * The RBAC policy file (design.md). Strict at every level so a typo is an error, not a
+ * The RBAC policy file (docs/configuration.md). Strict at every level so a typo is an error, not a
  * silently ignored rule. Later features add optional keys here (scoped rules, bulk limits);
  * existing keys never change meaning, so old files stay valid.
  */

@@ -28,7 +28,7 @@ export type ForwardResult =
 export type AuditBase = Omit<AuditIntent, 'decision' | 'sessionId' | 'parentId'>;
 
 /**
- * One drop, as the design orders it: audit intent (fail closed), forward, look, audit outcome.
+ * One drop, as docs/api.md orders it: audit intent (fail closed), forward, look, audit outcome.
  * After TERMINATION_FAILED or UPSTREAM_TIMEOUT the session is looked up once: if Segura shows
  * it ended, the answer is `terminated: true` (alreadyEnded or verified). The audit outcome
  * keeps what the drop itself answered (failed/unknown, code, upstream) and adds the

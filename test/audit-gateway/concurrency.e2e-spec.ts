@@ -15,7 +15,7 @@ import { createPgSchema, describePg, pgQuery, type PgSchema } from '../support/p
 import { type Answer, terminate } from '../support/termination';
 
 /**
- * Scaling out (design.md): two gateway processes on one PostgreSQL schema. 500 terminations in
+ * Scaling out (README): two gateway processes on one PostgreSQL schema. 500 terminations in
  * parallel, split across both replicas and both channels, must leave 500 intents, 500
  * outcomes and one linear chain that the verify CLI accepts: the advisory lock serialises
  * appends across processes.

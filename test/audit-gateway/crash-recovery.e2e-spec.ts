@@ -17,10 +17,10 @@ import { createPgSchema, describePg, pgQuery, type PgSchema } from '../support/p
 import { terminate } from '../support/termination';
 
 /**
- * Crash between intent and outcome (design.md: "An intent left without an outcome by a crash
- * is closed as unknown at the next start"): the drop is held by the simulator, the gateway is
- * killed with SIGKILL while waiting for it, and a new gateway on the same store closes the
- * intent as unknown (details.closedBy startup-recovery) and says so in its log.
+ * Crash between intent and outcome (docs/audit-record.md: "An intent left without an outcome
+ * by a crash is closed as unknown at the next start"): the drop is held by the simulator, the
+ * gateway is killed with SIGKILL while waiting for it, and a new gateway on the same store
+ * closes the intent as unknown (details.closedBy startup-recovery) and says so in its log.
  */
 const HMAC = 'crash-hmac-key-93aa';
 

@@ -14,7 +14,7 @@ import {
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 /**
- * Fail closed (design.md, "Audit record"): when the intent cannot be written, a termination
+ * Fail closed (docs/audit-record.md): when the intent cannot be written, a termination
  * answers AUDIT_UNAVAILABLE in both channels and nothing at all reaches Segura; readiness says
  * the audit store is down while liveness stays up. At start an unreachable store stops the
  * process with one line: the gateway never serves without its audit log (an orchestrator

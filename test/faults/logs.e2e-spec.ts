@@ -15,7 +15,7 @@ import {
 import { type Answer, type Channel, terminate } from '../support/termination';
 
 /**
- * No secret in any log line, on any path (design.md: "No response, log line or error ever
+ * No secret in any log line, on any path (docs/errors.md: "No response, log line or error ever
  * contains a secret, a token, or Segura's raw body"), and the request id on every line a
  * request produced. One gateway at debug level is driven through a success and every error
  * code a caller can get; then every captured line is checked.

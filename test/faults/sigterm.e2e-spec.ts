@@ -10,9 +10,9 @@ import { type IssuerHandle, startIssuer } from '../support/oidc-issuer';
 import { terminate } from '../support/termination';
 
 /**
- * SIGTERM during an in-flight termination (design.md: "SIGTERM drains in-flight work and exits
- * 0"): the gateway stops accepting connections at once, lets the held drop finish, answers the
- * caller, writes the outcome, and exits 0 within its shutdown timeout.
+ * SIGTERM during an in-flight termination (docs/configuration.md: "SIGTERM drains in-flight
+ * work and exits 0"): the gateway stops accepting connections at once, lets the held drop
+ * finish, answers the caller, writes the outcome, and exits 0 within its shutdown timeout.
  */
 let simulator: PamCoreSimulator;
 let issuer: IssuerHandle;

@@ -31,7 +31,7 @@ export const TERMINATE_MUTATION = `mutation T($id: ID!, $reason: String) {
   terminateSession(id: $id, reason: $reason) { sessionId terminated auditEventId requestId }
 }`;
 
-/** The REST status design.md's taxonomy assigns to each code: the test-side oracle. */
+/** The REST status docs/errors.md assigns to each code: the test-side oracle. */
 const STATUS: Record<string, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
