@@ -152,13 +152,18 @@ describe('audit on a SQLite file: what the writer knows without reading', () => 
     const audit = await services.start(url, { options: { busyTimeoutMs: 200 } });
     const intent = await audit.recordIntent(terminateIntent());
     const thread = storeOf(audit).appendThread as unknown as {
-      worker: { terminate(): Promise<number> };
+      worker: { terminate(): Promise<number>; postMessage(message: unknown): void };
       append: (...args: unknown[]) => Promise<AppendAnswer>;
     };
     const append = thread.append.bind(thread);
     jest.spyOn(thread, 'append').mockImplementationOnce((...args) => {
+      // The batch dies with the thread before it reaches SQLite. Terminating the thread inside
+      // a SQLite call instead can abort the whole process ("FATAL ERROR: v8::ToLocalChecked
+      // Empty MaybeLocal"): better-sqlite3 cannot throw into an isolate being terminated.
+      const worker = thread.worker;
+      jest.spyOn(worker, 'postMessage').mockImplementationOnce(() => undefined);
       const answer = append(...args);
-      void thread.worker.terminate();
+      void worker.terminate();
       return answer;
     });
     // Another connection holds the write lock: the dying thread commits nothing.
