@@ -95,6 +95,7 @@ describe('ApiKeyService', () => {
     expect(keys.enabled).toBe(true);
     expect(keys.identify('key-two')).toEqual({
       id: 'second',
+      key: 'apikey:second',
       kind: 'service',
       name: 'second',
       roles: ['b', 'c'],

@@ -57,6 +57,7 @@ export class AuthGuard implements CanActivate {
     const identity = await outcome;
     req.principal = {
       id: identity.id,
+      key: identity.key,
       kind: identity.kind,
       name: identity.name,
       roles: [...identity.roles],

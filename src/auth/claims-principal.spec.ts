@@ -106,9 +106,20 @@ describe('identityFromClaims', () => {
   it('builds id, kind, name and roles', () => {
     expect(
       identityFromClaims(
-        { sub: 'svc-7', azp: 'reporting', realm_access: { roles: ['auditor'] } },
+        {
+          iss: 'https://idp.example',
+          sub: 'svc-7',
+          azp: 'reporting',
+          realm_access: { roles: ['auditor'] },
+        },
         'realm_access.roles',
       ),
-    ).toEqual({ id: 'svc-7', kind: 'service', name: 'reporting', roles: ['auditor'] });
+    ).toEqual({
+      id: 'svc-7',
+      key: 'jwt:https://idp.example:svc-7',
+      kind: 'service',
+      name: 'reporting',
+      roles: ['auditor'],
+    });
   });
 });

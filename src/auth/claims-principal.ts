@@ -1,7 +1,7 @@
 import type { Principal } from './principal';
 
 /** The part of a {@link Principal} that comes from the credential (not from the request). */
-export type Identity = Pick<Principal, 'id' | 'kind' | 'name' | 'roles'>;
+export type Identity = Pick<Principal, 'id' | 'key' | 'kind' | 'name' | 'roles'>;
 
 export type Claims = Record<string, unknown>;
 
@@ -68,10 +68,27 @@ export function principalNameOf(claims: Claims, sub: string): string {
   return sub;
 }
 
-/** The identity of a verified token; `sub` must already be checked to be a non-empty string. */
-export function identityFromClaims(claims: Claims & { sub: string }, rolesClaim: string): Identity {
+/** The per-principal store key of a token verified as issued by `issuer`. */
+export function jwtPrincipalKey(issuer: string, sub: string): string {
+  return `jwt:${issuer}:${sub}`;
+}
+
+/** The per-principal store key of a service key. */
+export function apiKeyPrincipalKey(id: string): string {
+  return `apikey:${id}`;
+}
+
+/**
+ * The identity of a verified token; `sub` must already be checked to be a non-empty string and
+ * `iss` to be the configured issuer.
+ */
+export function identityFromClaims(
+  claims: Claims & { sub: string; iss: string },
+  rolesClaim: string,
+): Identity {
   return {
     id: claims.sub,
+    key: jwtPrincipalKey(claims.iss, claims.sub),
     kind: principalKindOf(claims),
     name: principalNameOf(claims, claims.sub),
     roles: rolesFromClaims(claims, rolesClaim),

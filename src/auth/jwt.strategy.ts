@@ -40,6 +40,7 @@ const passports = new WeakMap<object, passport.Authenticator>();
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly rolesClaim: string;
+  private readonly issuer: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, keys: SigningKeyService) {
     super({
@@ -63,6 +64,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jsonWebTokenOptions: { clockTolerance: config.auth.clockSkewSeconds },
     });
     this.rolesClaim = config.auth.rolesClaim;
+    this.issuer = config.auth.issuer;
   }
 
   /** Called by passport-jwt with the verified payload; enforces what jsonwebtoken leaves optional. */
@@ -71,8 +73,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw new AuthRejection('jwt rejected: no sub claim');
     }
+    // jsonwebtoken has checked `iss` equals AUTH_ISSUER; checked again here because the
+    // principal's store key is built from it.
+    if (payload.iss !== this.issuer) throw new AuthRejection('jwt rejected: issuer mismatch');
     return {
-      identity: identityFromClaims({ ...payload, sub: payload.sub }, this.rolesClaim),
+      identity: identityFromClaims(
+        { ...payload, sub: payload.sub, iss: payload.iss },
+        this.rolesClaim,
+      ),
       expiresAt: payload.exp * 1000,
     };
   }

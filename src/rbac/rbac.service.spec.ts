@@ -15,6 +15,7 @@ function serviceFor(policy: string): RbacService {
 }
 const who = (roles: string[]): Principal => ({
   id: 'p',
+  key: 'jwt:https://idp.example:p',
   kind: 'user',
   name: 'p',
   roles,

@@ -50,6 +50,7 @@ describe('valid tokens', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       id: 'u-alice',
+      key: `jwt:${issuer.url}:u-alice`,
       kind: 'user',
       name: 'alice',
       roles: ['session-operator'],
@@ -57,7 +58,10 @@ describe('valid tokens', () => {
       userAgent: 'probe/1.0',
     });
     // Served again (from the verified-token cache or not), the answer is the same.
-    expect((await whoami(token)).json).toMatchObject({ id: 'u-alice' });
+    expect((await whoami(token)).json).toMatchObject({
+      id: 'u-alice',
+      key: `jwt:${issuer.url}:u-alice`,
+    });
   });
 
   it('recognises a client-credentials token as a service', async () => {
