@@ -38,6 +38,7 @@ export class ApiKeyService {
         key: apiKeyPrincipalKey(found.id),
         kind: 'service',
         name: found.id,
+        username: found.id,
         roles: [...found.roles],
       }
     );

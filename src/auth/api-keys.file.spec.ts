@@ -98,6 +98,7 @@ describe('ApiKeyService', () => {
       key: 'apikey:second',
       kind: 'service',
       name: 'second',
+      username: 'second',
       roles: ['b', 'c'],
     });
     expect(keys.identify('key-one')?.id).toBe('first');

@@ -60,6 +60,7 @@ export class AuthGuard implements CanActivate {
       key: identity.key,
       kind: identity.kind,
       name: identity.name,
+      ...(identity.username !== undefined && { username: identity.username }),
       roles: [...identity.roles],
       ip: req.ip ?? req.socket?.remoteAddress ?? 'unknown',
       userAgent: userAgentOf(req),

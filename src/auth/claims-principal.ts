@@ -1,7 +1,13 @@
 import type { Principal } from './principal';
 
 /** The part of a {@link Principal} that comes from the credential (not from the request). */
-export type Identity = Pick<Principal, 'id' | 'key' | 'kind' | 'name' | 'roles'>;
+export type Identity = Pick<Principal, 'id' | 'key' | 'kind' | 'name' | 'username' | 'roles'>;
+
+/** Where the identity's parts are read from (config.auth). */
+export interface ClaimNames {
+  rolesClaim: string;
+  usernameClaim: string;
+}
 
 export type Claims = Record<string, unknown>;
 
@@ -59,7 +65,10 @@ export function principalKindOf(claims: Claims): Principal['kind'] {
   return 'user';
 }
 
-/** preferred_username ?? name ?? email ?? client_id ?? clientId ?? azp ?? sub. */
+/**
+ * preferred_username ?? name ?? email ?? client_id ?? clientId ?? azp ?? sub: a display name
+ * for logs and the audit only; policies bind to the username (AUTH_USERNAME_CLAIM) instead.
+ */
 export function principalNameOf(claims: Claims, sub: string): string {
   for (const c of ['preferred_username', 'name', 'email', 'client_id', 'clientId', 'azp']) {
     const v = str(claims, c);
@@ -84,13 +93,19 @@ export function apiKeyPrincipalKey(id: string): string {
  */
 export function identityFromClaims(
   claims: Claims & { sub: string; iss: string },
-  rolesClaim: string,
+  names: ClaimNames,
 ): Identity {
-  return {
+  const identity: Identity = {
     id: claims.sub,
     key: jwtPrincipalKey(claims.iss, claims.sub),
     kind: principalKindOf(claims),
     name: principalNameOf(claims, claims.sub),
-    roles: rolesFromClaims(claims, rolesClaim),
+    roles: rolesFromClaims(claims, names.rolesClaim),
   };
+  // Only the named claim, only as given: no fallback, no trimming or case change.
+  const username = Object.hasOwn(claims, names.usernameClaim)
+    ? str(claims, names.usernameClaim)
+    : undefined;
+  if (username !== undefined) identity.username = username;
+  return identity;
 }

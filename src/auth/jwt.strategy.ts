@@ -9,7 +9,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { GatewayError } from '../errors';
 import { AuthRejection } from './auth-rejection';
 import { bearerTokenFrom } from './bearer-token';
-import { type Claims, type Identity, identityFromClaims } from './claims-principal';
+import {
+  type ClaimNames,
+  type Claims,
+  type Identity,
+  identityFromClaims,
+} from './claims-principal';
 import { type BeforeKeyFetch, SigningKeyService } from './signing-key.service';
 
 /** What a verified bearer token yields. */
@@ -39,7 +44,7 @@ const passports = new WeakMap<object, passport.Authenticator>();
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private readonly rolesClaim: string;
+  private readonly claimNames: ClaimNames;
   private readonly issuer: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, keys: SigningKeyService) {
@@ -63,7 +68,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: config.auth.clockSkewSeconds },
     });
-    this.rolesClaim = config.auth.rolesClaim;
+    this.claimNames = {
+      rolesClaim: config.auth.rolesClaim,
+      usernameClaim: config.auth.usernameClaim,
+    };
     this.issuer = config.auth.issuer;
   }
 
@@ -79,7 +87,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     return {
       identity: identityFromClaims(
         { ...payload, sub: payload.sub, iss: payload.iss },
-        this.rolesClaim,
+        this.claimNames,
       ),
       expiresAt: payload.exp * 1000,
     };

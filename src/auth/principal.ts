@@ -9,8 +9,14 @@ export interface Principal {
    */
   key: string;
   kind: 'user' | 'service';
-  /** preferred_username / name / email / client_id of the token, or the key id. */
+  /** For people reading logs and the audit: preferred_username / name / email / client_id of the token, or the key id. */
   name: string;
+  /**
+   * What `${principal.name}` in a policy stands for: the string value of the AUTH_USERNAME_CLAIM
+   * claim (no fallback to display claims a user may edit), or a service key's id. Absent when
+   * the token lacks that claim: rules using the placeholder then match nothing.
+   */
+  username?: string;
   roles: string[];
   ip: string;
   userAgent?: string;

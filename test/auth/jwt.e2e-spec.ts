@@ -53,6 +53,7 @@ describe('valid tokens', () => {
       key: `jwt:${issuer.url}:u-alice`,
       kind: 'user',
       name: 'alice',
+      username: 'alice',
       roles: ['session-operator'],
       ip: expect.stringMatching(/127\.0\.0\.1$/),
       userAgent: 'probe/1.0',
