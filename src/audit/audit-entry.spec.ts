@@ -8,12 +8,17 @@ import {
   type ChainRow,
 } from './audit-entry';
 
-/** The definition canonicalEntry must keep to, byte for byte (stored chains depend on it). */
+/**
+ * The definition canonicalEntry must keep to, byte for byte (stored chains depend on it).
+ * Columns added later (actor_username) are left out while null, as entries written before them.
+ */
 function reference(row: Omit<ChainRow, 'hash'>): string {
   const fields: Record<string, unknown> = {};
   for (const col of CHAIN_COLUMNS) {
     if (col === 'hash') continue;
-    fields[col] = (row as Record<string, unknown>)[col] ?? null;
+    const value = (row as Record<string, unknown>)[col] ?? null;
+    if (col === 'actor_username' && value === null) continue;
+    fields[col] = value;
   }
   fields.seq = Number(row.seq);
   return canonicalJson(fields);
@@ -73,5 +78,18 @@ describe('canonicalEntry', () => {
     expect(canonicalEntry(odd)).toBe(reference(odd));
     expect(canonicalEntry(odd)).toContain('"details":{"a":2,"b":1}');
     expect(canonicalEntry(odd)).toContain('"seq":42');
+  });
+
+  it('hashes actor_username when set, and leaves it out when null (entries written before it)', () => {
+    expect(intent.actor_username).toBeNull();
+    expect(canonicalEntry(intent)).not.toContain('actor_username');
+    const bound = { ...intent, actor_username: 'jsilva' };
+    expect(canonicalEntry(bound)).toBe(reference(bound));
+    expect(canonicalEntry(bound)).toContain(
+      '"actor_user_agent":"curl\\n","actor_username":"jsilva"',
+    );
+    // An entry as written before the column existed: the text it was hashed with is unchanged.
+    const { actor_username: _unused, ...old } = intent;
+    expect(canonicalEntry(old as unknown as ChainRow)).toBe(canonicalEntry(intent));
   });
 });

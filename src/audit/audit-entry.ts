@@ -39,6 +39,8 @@ export interface ChainRow {
   actor_roles: string | null;
   actor_ip: string | null;
   actor_user_agent: string | null;
+  /** Added by migration 0004: null in every entry written before it. */
+  actor_username: string | null;
   action: string | null;
   session_id: string | null;
   reason: string | null;
@@ -86,6 +88,7 @@ export const CHAIN_COLUMNS = [
   'upstream_status',
   'upstream_message',
   'upstream_duration_ms',
+  'actor_username',
 ] as const satisfies ReadonlyArray<keyof ChainRow>;
 
 /** An entry before the writer gives it a place in the chain. */
@@ -100,6 +103,7 @@ const EMPTY: Omit<EntryDraft, 'id' | 'kind' | 'ref_id'> = {
   actor_roles: null,
   actor_ip: null,
   actor_user_agent: null,
+  actor_username: null,
   action: null,
   session_id: null,
   reason: null,
@@ -146,6 +150,7 @@ export function intentDraft(intent: AuditIntent): EntryDraft {
     actor_roles: canonicalJson((a.roles ?? []).map((r) => recordableText(String(r)))),
     actor_ip: text(a.ip),
     actor_user_agent: text(a.userAgent, BOUND.userAgent),
+    actor_username: text(a.username),
     action: intent.action,
     session_id: text(intent.sessionId, BOUND.sessionId),
     reason: text(intent.reason, BOUND.reason),
@@ -171,10 +176,17 @@ export function outcomeDraft(refId: string, update: AuditOutcomeUpdate): EntryDr
   };
 }
 
+/**
+ * Columns added after chains were first written. While null they are left out of the hashed
+ * text, so every entry written before they existed verifies unchanged; once set, they are hashed
+ * like any other column (nulling one afterwards breaks the chain).
+ */
+const LATER_COLUMNS: ReadonlySet<string> = new Set<keyof ChainRow>(['actor_username']);
+
 // The hashed columns in canonical (sorted) order, each with its JSON key prefix computed once.
 const HASHED_COLUMNS = CHAIN_COLUMNS.filter((c) => c !== 'hash')
   .sort()
-  .map((col, i) => ({ col, prefix: `${i === 0 ? '' : ','}${JSON.stringify(col)}:` }));
+  .map((col) => ({ col, key: `${JSON.stringify(col)}:`, later: LATER_COLUMNS.has(col) }));
 
 /**
  * The exact text that is hashed: every column but `hash`, keys sorted, i.e.
@@ -184,10 +196,12 @@ const HASHED_COLUMNS = CHAIN_COLUMNS.filter((c) => c !== 'hash')
  */
 export function canonicalEntry(row: Omit<ChainRow, 'hash'>): string {
   let text = '{';
-  for (const { col, prefix } of HASHED_COLUMNS) {
+  for (const { col, key, later } of HASHED_COLUMNS) {
     const value: unknown = col === 'seq' ? Number(row.seq) : (row[col] ?? null);
+    if (later && value === null) continue;
     text +=
-      prefix +
+      (text === '{' ? '' : ',') +
+      key +
       (value === null || typeof value !== 'object'
         ? (JSON.stringify(value) ?? 'null')
         : canonicalJson(value));
@@ -235,6 +249,9 @@ export function toAuditRecord(intent: ChainRow, outcome: OutcomePart | null): Au
     ip: intent.actor_ip ?? '',
   };
   if (intent.actor_user_agent !== null) actor.userAgent = intent.actor_user_agent;
+  if (intent.actor_username !== null && intent.actor_username !== undefined) {
+    actor.username = intent.actor_username;
+  }
   const intentDetails = parseObject(intent.details);
   const outcomeDetails = outcome ? parseObject(outcome.details) : null;
   // Outcome details extend the intent's; both stay separately hashed in their entries.

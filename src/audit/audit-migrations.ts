@@ -106,6 +106,13 @@ function auditMigrations(dialect: AuditStore['dialect']): Record<string, Migrati
           .execute();
       },
     },
+    // actor.username (issue 13): what ${principal.name} was bound to. Hashed only when set
+    // (audit-entry.ts, LATER_COLUMNS), so entries written before this verify unchanged.
+    '0004_actor_username': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('audit_chain').addColumn('actor_username', 'text').execute();
+      },
+    },
   };
 }
 

@@ -26,7 +26,15 @@ export interface AuditReader {
 
 /** The audit actor for an authenticated caller. */
 export function actorOf(p: Principal): AuditActor {
-  return { id: p.id, kind: p.kind, name: p.name, roles: p.roles, ip: p.ip, userAgent: p.userAgent };
+  return {
+    id: p.id,
+    kind: p.kind,
+    name: p.name,
+    username: p.username,
+    roles: p.roles,
+    ip: p.ip,
+    userAgent: p.userAgent,
+  };
 }
 
 /** The fields every record of an audit read carries. */

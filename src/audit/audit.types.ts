@@ -21,7 +21,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export interface AuditActor {
   id: string;
   kind: 'user' | 'service';
+  /** For people reading the log: the token's display name (with fallbacks) or the key id. */
   name: string;
+  /** The value `${principal.name}` was bound to (AUTH_USERNAME_CLAIM, or the key id), if any. */
+  username?: string;
   roles: string[];
   ip: string;
   userAgent?: string;

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { type ApiKeyEntry, loadApiKeysFile } from './api-keys.file';
-import type { Identity } from './claims-principal';
+import { apiKeyPrincipalKey, type Identity } from './claims-principal';
 
 /** Service keys (`X-Api-Key`), loaded once at start from AUTH_API_KEYS_FILE when it is set. */
 @Injectable()
@@ -32,6 +32,15 @@ export class ApiKeyService {
       const same = timingSafeEqual(digest, expected);
       if (same && found === undefined) found = entry;
     }
-    return found && { id: found.id, kind: 'service', name: found.id, roles: [...found.roles] };
+    return (
+      found && {
+        id: found.id,
+        key: apiKeyPrincipalKey(found.id),
+        kind: 'service',
+        name: found.id,
+        username: found.id,
+        roles: [...found.roles],
+      }
+    );
   }
 }

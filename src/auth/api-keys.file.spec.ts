@@ -95,8 +95,10 @@ describe('ApiKeyService', () => {
     expect(keys.enabled).toBe(true);
     expect(keys.identify('key-two')).toEqual({
       id: 'second',
+      key: 'apikey:second',
       kind: 'service',
       name: 'second',
+      username: 'second',
       roles: ['b', 'c'],
     });
     expect(keys.identify('key-one')?.id).toBe('first');

@@ -56,8 +56,10 @@ export class AuthGuard implements CanActivate {
     const identity = await outcome;
     req.principal = {
       id: identity.id,
+      key: identity.key,
       kind: identity.kind,
       name: identity.name,
+      ...(identity.username !== undefined && { username: identity.username }),
       roles: [...identity.roles],
       ip: req.ip ?? req.socket?.remoteAddress ?? 'unknown',
       userAgent: userAgentOf(req),

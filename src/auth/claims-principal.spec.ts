@@ -106,9 +106,51 @@ describe('identityFromClaims', () => {
   it('builds id, kind, name and roles', () => {
     expect(
       identityFromClaims(
-        { sub: 'svc-7', azp: 'reporting', realm_access: { roles: ['auditor'] } },
-        'realm_access.roles',
+        {
+          iss: 'https://idp.example',
+          sub: 'svc-7',
+          azp: 'reporting',
+          realm_access: { roles: ['auditor'] },
+        },
+        { rolesClaim: 'realm_access.roles', usernameClaim: 'preferred_username' },
       ),
-    ).toEqual({ id: 'svc-7', kind: 'service', name: 'reporting', roles: ['auditor'] });
+    ).toEqual({
+      id: 'svc-7',
+      key: 'jwt:https://idp.example:svc-7',
+      kind: 'service',
+      name: 'reporting',
+      roles: ['auditor'],
+    });
+  });
+
+  // Changed on purpose (issue 13): the bound username no longer falls back to name/email.
+  it('binds the username to the configured claim only, as given, with no fallback', () => {
+    const names = { rolesClaim: 'roles', usernameClaim: 'preferred_username' };
+    const of = (claims: Record<string, unknown>) =>
+      identityFromClaims({ iss: 'https://idp.example', sub: 's', ...claims }, names);
+    expect(of({ preferred_username: 'J.Silva', name: 'x' })).toMatchObject({
+      name: 'J.Silva',
+      username: 'J.Silva',
+    });
+    for (const claims of [
+      { name: 'n', email: 'e@x' },
+      { preferred_username: '' },
+      { preferred_username: 7 },
+    ]) {
+      const identity = of(claims);
+      expect(identity).not.toHaveProperty('username');
+    }
+    expect(of({ name: 'n' }).name).toBe('n'); // the display fallback stays
+    const upn = identityFromClaims(
+      { iss: 'i', sub: 's', upn: 'jsilva@corp', preferred_username: 'p' },
+      { rolesClaim: 'roles', usernameClaim: 'upn' },
+    );
+    expect(upn.username).toBe('jsilva@corp');
+    expect(
+      identityFromClaims(
+        { iss: 'i', sub: 's' },
+        { rolesClaim: 'roles', usernameClaim: 'toString' },
+      ),
+    ).not.toHaveProperty('username');
   });
 });

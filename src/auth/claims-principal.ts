@@ -1,7 +1,13 @@
 import type { Principal } from './principal';
 
 /** The part of a {@link Principal} that comes from the credential (not from the request). */
-export type Identity = Pick<Principal, 'id' | 'kind' | 'name' | 'roles'>;
+export type Identity = Pick<Principal, 'id' | 'key' | 'kind' | 'name' | 'username' | 'roles'>;
+
+/** Where the identity's parts are read from (config.auth). */
+export interface ClaimNames {
+  rolesClaim: string;
+  usernameClaim: string;
+}
 
 export type Claims = Record<string, unknown>;
 
@@ -59,7 +65,10 @@ export function principalKindOf(claims: Claims): Principal['kind'] {
   return 'user';
 }
 
-/** preferred_username ?? name ?? email ?? client_id ?? clientId ?? azp ?? sub. */
+/**
+ * preferred_username ?? name ?? email ?? client_id ?? clientId ?? azp ?? sub: a display name
+ * for logs and the audit only; policies bind to the username (AUTH_USERNAME_CLAIM) instead.
+ */
 export function principalNameOf(claims: Claims, sub: string): string {
   for (const c of ['preferred_username', 'name', 'email', 'client_id', 'clientId', 'azp']) {
     const v = str(claims, c);
@@ -68,12 +77,35 @@ export function principalNameOf(claims: Claims, sub: string): string {
   return sub;
 }
 
-/** The identity of a verified token; `sub` must already be checked to be a non-empty string. */
-export function identityFromClaims(claims: Claims & { sub: string }, rolesClaim: string): Identity {
-  return {
+/** The per-principal store key of a token verified as issued by `issuer`. */
+export function jwtPrincipalKey(issuer: string, sub: string): string {
+  return `jwt:${issuer}:${sub}`;
+}
+
+/** The per-principal store key of a service key. */
+export function apiKeyPrincipalKey(id: string): string {
+  return `apikey:${id}`;
+}
+
+/**
+ * The identity of a verified token; `sub` must already be checked to be a non-empty string and
+ * `iss` to be the configured issuer.
+ */
+export function identityFromClaims(
+  claims: Claims & { sub: string; iss: string },
+  names: ClaimNames,
+): Identity {
+  const identity: Identity = {
     id: claims.sub,
+    key: jwtPrincipalKey(claims.iss, claims.sub),
     kind: principalKindOf(claims),
     name: principalNameOf(claims, claims.sub),
-    roles: rolesFromClaims(claims, rolesClaim),
+    roles: rolesFromClaims(claims, names.rolesClaim),
   };
+  // Only the named claim, only as given: no fallback, no trimming or case change.
+  const username = Object.hasOwn(claims, names.usernameClaim)
+    ? str(claims, names.usernameClaim)
+    : undefined;
+  if (username !== undefined) identity.username = username;
+  return identity;
 }

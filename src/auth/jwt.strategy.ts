@@ -9,7 +9,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { GatewayError } from '../errors';
 import { AuthRejection } from './auth-rejection';
 import { bearerTokenFrom } from './bearer-token';
-import { type Claims, type Identity, identityFromClaims } from './claims-principal';
+import {
+  type ClaimNames,
+  type Claims,
+  type Identity,
+  identityFromClaims,
+} from './claims-principal';
 import { type BeforeKeyFetch, SigningKeyService } from './signing-key.service';
 
 /** What a verified bearer token yields. */
@@ -39,7 +44,8 @@ const passports = new WeakMap<object, passport.Authenticator>();
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private readonly rolesClaim: string;
+  private readonly claimNames: ClaimNames;
+  private readonly issuer: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, keys: SigningKeyService) {
     super({
@@ -62,7 +68,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: config.auth.clockSkewSeconds },
     });
-    this.rolesClaim = config.auth.rolesClaim;
+    this.claimNames = {
+      rolesClaim: config.auth.rolesClaim,
+      usernameClaim: config.auth.usernameClaim,
+    };
+    this.issuer = config.auth.issuer;
   }
 
   /** Called by passport-jwt with the verified payload; enforces what jsonwebtoken leaves optional. */
@@ -71,8 +81,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw new AuthRejection('jwt rejected: no sub claim');
     }
+    // jsonwebtoken has checked `iss` equals AUTH_ISSUER; checked again here because the
+    // principal's store key is built from it.
+    if (payload.iss !== this.issuer) throw new AuthRejection('jwt rejected: issuer mismatch');
     return {
-      identity: identityFromClaims({ ...payload, sub: payload.sub }, this.rolesClaim),
+      identity: identityFromClaims(
+        { ...payload, sub: payload.sub, iss: payload.iss },
+        this.claimNames,
+      ),
       expiresAt: payload.exp * 1000,
     };
   }

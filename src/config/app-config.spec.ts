@@ -136,6 +136,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('binds ${principal.name} to preferred_username unless AUTH_USERNAME_CLAIM names another claim', () => {
+    const r = loadConfig(base);
+    expect(r.ok && r.config.auth.usernameClaim).toBe('preferred_username');
+    const blank = loadConfig({ ...base, AUTH_USERNAME_CLAIM: ' ' });
+    expect(blank.ok && blank.config.auth.usernameClaim).toBe('preferred_username');
+    const upn = loadConfig({ ...base, AUTH_USERNAME_CLAIM: 'upn' });
+    expect(upn.ok && upn.config.auth.usernameClaim).toBe('upn');
+    expect(errorsOf({ ...base, AUTH_USERNAME_CLAIM: 'user name' })).toEqual([
+      'AUTH_USERNAME_CLAIM: must be a claim name such as preferred_username',
+    ]);
+  });
+
   it('limits failed authentications to 120 per IP and minute unless told otherwise', () => {
     const r = loadConfig(base);
     expect(r.ok && r.config.rateLimit.authFailuresPerMinute).toBe(120);

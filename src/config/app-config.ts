@@ -39,6 +39,8 @@ export interface AuthSettings {
   jwksUrl?: string;
   audience: string;
   rolesClaim: string;
+  /** The claim `${principal.name}` is bound to (AUTH_USERNAME_CLAIM); no fallback. */
+  usernameClaim: string;
   algorithms: string[];
   clockSkewSeconds: number;
   apiKeysFile?: string;
@@ -254,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         jwksUrl: e.AUTH_JWKS_URL,
         audience: e.AUTH_AUDIENCE,
         rolesClaim: e.AUTH_ROLES_CLAIM,
+        usernameClaim: e.AUTH_USERNAME_CLAIM,
         algorithms: e.AUTH_ALGORITHMS,
         clockSkewSeconds: e.AUTH_CLOCK_SKEW_SECONDS,
         apiKeysFile: e.AUTH_API_KEYS_FILE,

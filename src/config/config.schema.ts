@@ -142,6 +142,15 @@ export const envSchema = z.object({
       (v) => /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(v),
       'must be a dot path such as realm_access.roles',
     ),
+  // The one claim `\${principal.name}` stands for: a stable identifier, never a display name.
+  AUTH_USERNAME_CLAIM: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? 'preferred_username' : v.trim()))
+    .refine(
+      (v) => /^[A-Za-z0-9_:/.-]+$/.test(v),
+      'must be a claim name such as preferred_username',
+    ),
   AUTH_ALGORITHMS: z
     .string()
     .optional()

@@ -34,7 +34,7 @@ export class PrincipalRateLimitGuard implements CanActivate {
     // No principal: a public route, or AuthGuard missing (RbacGuard refuses that case).
     const principal = limit ? getHttpRequest(ctx)?.principal : undefined;
     if (!limit || !principal) return true;
-    await this.limits.consume(SCOPE[limit], `${principal.kind}:${principal.id}`);
+    await this.limits.consume(SCOPE[limit], principal.key);
     return true;
   }
 }

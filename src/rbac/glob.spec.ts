@@ -14,7 +14,7 @@ function regexpOracle(pattern: string, values?: PlaceholderValues): RegExp {
   let last = 0;
   for (const m of pattern.matchAll(/\$\{principal\.(name|id)\}/g)) {
     source += glob(pattern.slice(last, m.index));
-    source += escape(values ? (m[1] === 'name' ? values.name : values.id) : m[0]);
+    source += escape(values ? (m[1] === 'name' ? (values.name ?? '') : values.id) : m[0]);
     last = m.index + m[0].length;
   }
   return new RegExp(`^${source + glob(pattern.slice(last))}$`, 'iu');
@@ -117,6 +117,20 @@ describe('compileGlob', () => {
   it('keeps placeholders as literal text when no values are given (session filters)', () => {
     expect(compileGlob('${principal.name}').test('${PRINCIPAL.NAME}')).toBe(true);
     expect(compileGlob('${principal.name}').test('J.Silva*')).toBe(false);
+  });
+
+  it('matches nothing through ${principal.name} when the caller has no username', () => {
+    const anonymous = { id: 'u-1' };
+    for (const pattern of [
+      '${principal.name}',
+      '*${principal.name}*',
+      'x-${principal.id}-${principal.name}',
+    ]) {
+      for (const value of ['', '*', 'x-u-1-', 'anything']) {
+        expect(compileGlob(pattern, anonymous).test(value)).toBe(false);
+      }
+    }
+    expect(compileGlob('${principal.id}', anonymous).test('U-1')).toBe(true);
   });
 
   it('compares code points exactly when asked to be case-sensitive', () => {

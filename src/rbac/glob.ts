@@ -17,10 +17,15 @@ export const PLACEHOLDERS = ['${principal.name}', '${principal.id}'] as const;
 /** Longest pattern a filter or a policy rule may hold (placeholders count as written). */
 export const MAX_PATTERN_LENGTH = 256;
 
-/** Values substituted for placeholders. */
+/** Values substituted for placeholders; without a name, a pattern using it matches nothing. */
 export interface PlaceholderValues {
-  name: string;
+  name?: string;
   id: string;
+}
+
+/** True when the pattern binds `${principal.name}`. */
+export function usesPrincipalName(pattern: string): boolean {
+  return pattern.includes('${principal.name}');
 }
 
 export interface GlobOptions {
@@ -44,6 +49,13 @@ const QUESTION_MARK = 0x3f;
 
 /** A pattern compiled once (placeholders filled in), tested against many values. */
 export class GlobMatcher {
+  /** Matches no value at all: a placeholder with nothing to stand for. */
+  static readonly NEVER = new (class extends GlobMatcher {
+    override test(): boolean {
+      return false;
+    }
+  })(new Int32Array(0), false);
+
   constructor(
     private readonly tokens: Int32Array,
     private readonly fold: boolean,
@@ -121,8 +133,11 @@ export function compileGlob(
   let last = 0;
   if (values) {
     for (const m of pattern.matchAll(PLACEHOLDER_RE)) {
+      const value = m[1] === 'name' ? values.name : values.id;
+      // No fallback to another claim: the rule does not apply to this caller.
+      if (value === undefined) return GlobMatcher.NEVER;
       pushText(tokens, pattern.slice(last, m.index), true, fold);
-      pushText(tokens, m[1] === 'name' ? values.name : values.id, false, fold);
+      pushText(tokens, value, false, fold);
       last = m.index + m[0].length;
     }
   }

@@ -66,6 +66,7 @@ describe('loadPolicyFile', () => {
       'roles:\n  dc-team:\n    - session:read\n    - permission: session:terminate\n' +
         '      where: { protocol: rdp, device: ["dc*.corp.local:*"] }\n' +
         '  self:\n    - { permission: session:terminate, where: { user: "${principal.name}" } }\n' +
+        '    - { permission: session:read, where: { user: Ops-* }, caseSensitive: true }\n' +
         'options:\n  bulkMax: 10\n  verifyAfterSuccess: true\n',
     );
     expect(loadPolicyFile(path)).toEqual({
@@ -77,7 +78,10 @@ describe('loadPolicyFile', () => {
             where: { protocol: ['rdp'], device: ['dc*.corp.local:*'] },
           },
         ],
-        self: [{ permission: 'session:terminate', where: { user: ['${principal.name}'] } }],
+        self: [
+          { permission: 'session:terminate', where: { user: ['${principal.name}'] } },
+          { permission: 'session:read', where: { user: ['Ops-*'] }, caseSensitive: true },
+        ],
       },
       options: { bulkMax: 10, verifyAfterSuccess: true },
     });
@@ -89,7 +93,8 @@ describe('loadPolicyFile', () => {
       'roles:\n  x:\n    - { permission: audit:read, where: { user: a } }\n' +
         '    - { permission: session:read, where: {} }\n' +
         '    - { permission: session:read, where: { host: a, user: "${principal.email}" } }\n' +
-        '    - 42\noptions:\n  bulkMax: 0\n',
+        '    - 42\n    - { permission: session:read, where: { user: a }, caseSensitive: "yes" }\n' +
+        'options:\n  bulkMax: 0\n',
     );
     expect(problemsOf(path)).toEqual([
       'roles.x.0.permission: only session:terminate and session:read can be scoped, not "audit:read"',
@@ -97,6 +102,7 @@ describe('loadPolicyFile', () => {
       'roles.x.2.where.user.0: the only placeholders are ${principal.name} and ${principal.id}',
       'roles.x.2.where: Unrecognized key: "host"',
       'roles.x.3: must be a permission or a {permission, where} rule',
+      'roles.x.4.caseSensitive: must be true or false',
       'options.bulkMax: must be a whole number from 1 to 10000',
     ]);
   });

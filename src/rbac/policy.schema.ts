@@ -54,6 +54,8 @@ const scopedRuleSchema = z.strictObject(
         `only ${SCOPABLE_PERMISSIONS.join(' and ')} can be scoped, not ${JSON.stringify(issue.input)}`,
     }),
     where: whereSchema,
+    /** Match this rule's patterns with exact case (those with `${principal.name}` always do). */
+    caseSensitive: z.boolean(typeError('must be true or false')).optional(),
   },
   typeError('must be a permission or a {permission, where} rule'),
 );
@@ -61,6 +63,7 @@ const scopedRuleSchema = z.strictObject(
 export type ScopedRule = {
   permission: ScopablePermission;
   where: Partial<Record<WhereKey, string[]>>;
+  caseSensitive?: boolean;
 };
 export type Grant = z.infer<typeof permissionSchema> | ScopedRule;
 

@@ -40,6 +40,7 @@ const rbac = new RbacService({ rbac: { policyFile } } as AppConfig);
 
 const principal = (roles: string[]): Principal => ({
   id: 'u-1',
+  key: 'jwt:https://idp.example:u-1',
   kind: 'user',
   name: 'one',
   roles,

@@ -15,6 +15,7 @@ function serviceFor(policy: string): RbacService {
 }
 const who = (roles: string[]): Principal => ({
   id: 'p',
+  key: 'jwt:https://idp.example:p',
   kind: 'user',
   name: 'p',
   roles,
@@ -97,6 +98,10 @@ describe('RbacService scoped rules', () => {
   self-service:
     - permission: session:terminate
       where: { user: "\${principal.name}" }
+  ops-exact:
+    - permission: session:terminate
+      where: { user: "Ops-*" }
+      caseSensitive: true
 `);
   const dc = { protocol: 'RDP', device: 'DC01.corp.local:3389', deviceHost: 'DC01.corp.local' };
 
@@ -131,11 +136,26 @@ describe('RbacService scoped rules', () => {
     expect(rbac.can(team, 'session:terminate', { protocol: null })).toBe(false);
   });
 
-  it('fills ${principal.name} with the caller, literally', () => {
-    const self = (name: string): Principal => ({ ...who(['self-service']), name });
-    expect(rbac.can(self('admin-x'), 'session:terminate', { user: 'ADMIN-X' })).toBe(true);
+  // Changed on purpose (issue 13): the placeholder binds the username only, with exact case;
+  // `admin-x` used to reach `ADMIN-X`'s sessions and the display name used to be bound.
+  it("fills ${principal.name} with the caller's username, literally and with exact case", () => {
+    const self = (username: string): Principal => ({ ...who(['self-service']), username });
+    expect(rbac.can(self('admin-x'), 'session:terminate', { user: 'admin-x' })).toBe(true);
+    expect(rbac.can(self('admin-x'), 'session:terminate', { user: 'ADMIN-X' })).toBe(false);
     expect(rbac.can(self('admin-x'), 'session:terminate', { user: 'admin-y' })).toBe(false);
     expect(rbac.can(self('*'), 'session:terminate', { user: 'admin-y' })).toBe(false);
+  });
+
+  it('binds nothing to ${principal.name} for a caller without a username (no fallback to name)', () => {
+    const display = { ...who(['self-service']), name: 'admin-x' };
+    expect(rbac.can(display, 'session:terminate', { user: 'admin-x' })).toBe(false);
+    expect(rbac.scopeOf(display, 'session:terminate').allows({ user: 'admin-x' })).toBe(false);
+  });
+
+  it('matches a caseSensitive rule with exact case; other rules still ignore case', () => {
+    expect(rbac.can(who(['ops-exact']), 'session:terminate', { user: 'Ops-db' })).toBe(true);
+    expect(rbac.can(who(['ops-exact']), 'session:terminate', { user: 'ops-db' })).toBe(false);
+    expect(rbac.can(who(['ssh-team']), 'session:terminate', { protocol: 'SSH' })).toBe(true);
   });
 
   it('counts a scoped grant as holding the permission when no session is given', () => {

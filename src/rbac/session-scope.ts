@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal';
-import { compileGlob, type GlobMatcher, matchesAny } from './glob';
+import { compileGlob, type GlobMatcher, matchesAny, usesPrincipalName } from './glob';
 import type { ScopedRule, WhereKey } from './policy.schema';
 
 /** What a scoped rule can see of a session (Segura's list fields, normalised). */
@@ -31,11 +31,20 @@ type CompiledWhere = Array<[WhereKey, GlobMatcher[]]>;
 /** The rules of one permission, compiled for one caller (placeholders filled in). */
 export function scopeFromRules(rules: readonly ScopedRule[], principal: Principal): SessionScope {
   if (rules.length === 0) return NOTHING;
-  const values = { name: principal.name, id: principal.id };
+  // Only the bound username (AUTH_USERNAME_CLAIM), never the display name.
+  const values = { name: principal.username, id: principal.id };
   const compiled: CompiledWhere[] = rules.map((rule) =>
     Object.entries(rule.where)
       .filter((e): e is [WhereKey, string[]] => e[1] !== undefined)
-      .map(([key, patterns]) => [key, patterns.map((p) => compileGlob(p, values))]),
+      .map(([key, patterns]) => [
+        key,
+        patterns.map((p) =>
+          compileGlob(p, values, {
+            // A user name binds one account: `admin` must not reach `Admin`'s sessions.
+            caseSensitive: rule.caseSensitive === true || usesPrincipalName(p),
+          }),
+        ),
+      ]),
   );
   return {
     unrestricted: false,

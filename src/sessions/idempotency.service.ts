@@ -60,7 +60,8 @@ export class IdempotencyService {
     work: () => Promise<T>,
   ): Promise<Replayable<T>> {
     if (key === undefined) return { ...(await work()), replayed: false };
-    const owner = `${principal.kind}:${principal.id}`;
+    // The credential's key, never its claims: a token cannot reach a service key's answers.
+    const owner = principal.key;
     const local = `${owner}\n${key}`;
     const deadline = Date.now() + this.waitMs;
     for (;;) {

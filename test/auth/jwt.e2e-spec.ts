@@ -50,14 +50,19 @@ describe('valid tokens', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       id: 'u-alice',
+      key: `jwt:${issuer.url}:u-alice`,
       kind: 'user',
       name: 'alice',
+      username: 'alice',
       roles: ['session-operator'],
       ip: expect.stringMatching(/127\.0\.0\.1$/),
       userAgent: 'probe/1.0',
     });
     // Served again (from the verified-token cache or not), the answer is the same.
-    expect((await whoami(token)).json).toMatchObject({ id: 'u-alice' });
+    expect((await whoami(token)).json).toMatchObject({
+      id: 'u-alice',
+      key: `jwt:${issuer.url}:u-alice`,
+    });
   });
 
   it('recognises a client-credentials token as a service', async () => {

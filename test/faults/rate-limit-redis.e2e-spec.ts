@@ -87,7 +87,7 @@ describe('Redis frozen, then killed', () => {
     expect((await once(gw, 'rest', token)).status).toBe(200);
     const client = new Redis(redis.url);
     expect(await client.keys('pam-gateway:rl:principal:*')).toEqual([
-      'pam-gateway:rl:principal:user:alice',
+      `pam-gateway:rl:principal:jwt:${issuer.url}:alice`, // the credential's key
     ]);
     client.disconnect();
 
@@ -111,7 +111,7 @@ describe('Redis up: limits shared by replicas', () => {
   let b: GatewayHarness;
   // A principal of this run only, so the counters are ours alone on the shared Redis.
   const sub = `rl-${randomBytes(6).toString('hex')}`;
-  const key = `pam-gateway:rl:principal:user:${sub}`;
+  const key = () => `pam-gateway:rl:principal:jwt:${issuer.url}:${sub}`;
   beforeAll(async () => {
     [a, b] = await Promise.all([
       startGateway({ issuer, env: limitedEnv(MACHINE_REDIS) }),
@@ -122,7 +122,7 @@ describe('Redis up: limits shared by replicas', () => {
     await a?.close();
     await b?.close();
     const client = new Redis(MACHINE_REDIS, { maxRetriesPerRequest: 1 });
-    await client.del(key).catch(() => undefined);
+    await client.del(key()).catch(() => undefined);
     client.disconnect();
   });
 
@@ -136,7 +136,7 @@ describe('Redis up: limits shared by replicas', () => {
     expectRateLimited(await once(b, 'rest', token));
     expectRateLimited(await once(a, 'rest', token));
     const client = new Redis(MACHINE_REDIS);
-    expect(Number(await client.get(key))).toBeGreaterThanOrEqual(LIMIT + 1);
+    expect(Number(await client.get(key()))).toBeGreaterThanOrEqual(LIMIT + 1);
     client.disconnect();
     expect(a.logs.concat(b.logs).some((l) => l.includes('Redis unreachable'))).toBe(false);
   });

@@ -253,7 +253,7 @@ describe('a key held by a request still in progress elsewhere', () => {
         `insert into idempotency_keys (principal, key, fingerprint, state, response, created_at, expires_at)
          values (?, ?, ?, 'pending', null, ?, ?)`,
       ).run(
-        'user:alice',
+        `jwt:${quick.issuer.url}:alice`, // the operator token's principal key
         key,
         fingerprintOfRequest,
         created.toISOString(),

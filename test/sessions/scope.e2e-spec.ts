@@ -85,13 +85,18 @@ describe.each(CHANNELS)('scoped terminations over %s', (channel) => {
     expect(drops(enders)).toEqual([]);
   });
 
-  it('let a user end only their own sessions (${principal.name})', async () => {
-    const mine = enders.simulator.addSession({ user: 'ADMIN-X' });
+  // Changed on purpose (issue 13): ${principal.name} matches with exact case, so `admin-x` no
+  // longer reaches `ADMIN-X`'s sessions.
+  it('let a user end only their own sessions (${principal.name}, exact case)', async () => {
+    const mine = enders.simulator.addSession({ user: 'admin-x' });
     const theirs = enders.simulator.addSession({ user: 'admin-y' });
+    const upper = enders.simulator.addSession({ user: 'ADMIN-X' });
     const ok = await terminateOne(enders, channel, mine.sessionId, { token: tokens.self });
     expect(ok.data?.terminated).toBe(true);
-    const denied = await terminateOne(enders, channel, theirs.sessionId, { token: tokens.self });
-    expect(denied.code).toBe('FORBIDDEN');
+    for (const other of [theirs, upper]) {
+      const denied = await terminateOne(enders, channel, other.sessionId, { token: tokens.self });
+      expect(denied.code).toBe('FORBIDDEN');
+    }
     expect(drops(enders)).toEqual([mine.sessionId]);
   });
 });

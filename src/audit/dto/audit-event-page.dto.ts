@@ -6,7 +6,12 @@ import { AUDIT_ACTIONS, AUDIT_CHANNELS, AUDIT_DECISIONS, AUDIT_OUTCOMES } from '
 export class AuditActorDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['user', 'service'] }) kind!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'Display name (token name claims with fallbacks, or key id)' })
+  name!: string;
+  @ApiPropertyOptional({
+    description: 'The value ${principal.name} was bound to (AUTH_USERNAME_CLAIM or key id)',
+  })
+  username?: string;
   @ApiProperty({ type: [String] }) roles!: string[];
   @ApiProperty() ip!: string;
   @ApiPropertyOptional() userAgent?: string;

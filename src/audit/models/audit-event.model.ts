@@ -18,7 +18,13 @@ import {
 export class AuditActorModel {
   @Field(() => ID) id!: string;
   @Field(() => AuditActorKindEnum) kind!: 'user' | 'service';
-  @Field() name!: string;
+  @Field({ description: 'Display name (token name claims with fallbacks, or key id)' })
+  name!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The value ${principal.name} was bound to (AUTH_USERNAME_CLAIM or key id)',
+  })
+  username!: string | null;
   @Field(() => [String]) roles!: string[];
   @Field() ip!: string;
   @Field(() => String, { nullable: true }) userAgent!: string | null;
@@ -67,7 +73,7 @@ export class AuditEvent {
 export function toAuditEvent(r: AuditRecord): AuditEvent {
   return {
     ...r,
-    actor: { ...r.actor, userAgent: r.actor.userAgent ?? null },
+    actor: { ...r.actor, username: r.actor.username ?? null, userAgent: r.actor.userAgent ?? null },
     detailsJson: r.details === null ? null : JSON.stringify(r.details),
     outcomeSeq: r.outcomeSeq ?? null,
     outcomeHash: r.outcomeHash ?? null,

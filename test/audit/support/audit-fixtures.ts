@@ -23,6 +23,7 @@ export const batchService: AuditActor = {
 
 export const auditor: Principal = {
   id: 'u-audrey',
+  key: 'jwt:https://idp.example:u-audrey',
   kind: 'user',
   name: 'audrey',
   roles: ['auditor'],

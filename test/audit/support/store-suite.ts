@@ -96,7 +96,7 @@ export function defineStoreSuite(target: StoreTarget): void {
 
     it('writes denied and invalid records complete, carrying the code the caller got', async () => {
       await audit.recordDenied({
-        principal: { ...batchService, userAgent: undefined },
+        principal: { ...batchService, key: 'apikey:svc-batch', userAgent: undefined },
         channel: 'graphql',
         requestId: 'req-denied',
         action: 'session.terminate',
