@@ -86,7 +86,8 @@ describe('canonicalEntry', () => {
     const bound = { ...intent, actor_username: 'jsilva' };
     expect(canonicalEntry(bound)).toBe(reference(bound));
     expect(canonicalEntry(bound)).toContain(
-      '"actor_user_agent":"curl\\n","actor_username":"jsilva"',
+      // The fixture's user agent `curl\n`, sanitised before sealing (audit-text.ts).
+      '"actor_user_agent":"curl\uFFFD","actor_username":"jsilva"',
     );
     // An entry as written before the column existed: the text it was hashed with is unchanged.
     const { actor_username: _unused, ...old } = intent;
