@@ -3,7 +3,7 @@ import type { HttpService } from '@nestjs/axios';
 import { isAxiosError, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PamCoreSettings } from '../config';
-import type { UndiciTransportOptions } from '../http';
+import { NEVER_CANCELLED, type UndiciTransportOptions } from '../http';
 import type { TransportFailure, UpstreamAnswer } from './upstream-answer';
 
 export interface UpstreamRequest {
@@ -97,6 +97,8 @@ export class UpstreamHttp {
           data: req.body,
           timeout: req.timeoutMs,
           maxContentLength: req.maxBodyBytes,
+          // Bounded by `timeout`, never abandoned: no per-call token to cancel afterwards.
+          cancelToken: NEVER_CANCELLED,
         }),
       );
     } catch (err) {
