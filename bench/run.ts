@@ -9,8 +9,17 @@ import { parseArgs } from 'node:util';
 import { startIssuer } from '../scripts/issuer';
 import { load, LoadResult } from './load';
 import { paced } from './paced';
-import { freePort, Proc, ProcSampler, round, start, tsNode, waitFor } from './processes';
+import { freePort, ProcSampler, round, start, tsNode, waitFor } from './processes';
 import { evaluateTargets, printReport, Report, ScenarioResult } from './report';
+import {
+  type Gateway,
+  procs,
+  seguraToken,
+  simStats,
+  startGateway,
+  startSimulator,
+  stopAll,
+} from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,91 +34,6 @@ const DURATION = Number(args.duration ?? (SMOKE ? 2 : 10));
 const WARMUP = SMOKE ? 1 : 3;
 const CONNECTIONS = Number(args.connections);
 const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
-const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
-
-const procs: Proc[] = [];
-async function stopAll(): Promise<void> {
-  await Promise.all(procs.splice(0).map((p) => p.stop()));
-}
-
-async function startSimulator(tokenTtl?: number): Promise<{ url: string; port: number }> {
-  const port = await freePort();
-  const extra = tokenTtl ? ['--token-ttl', String(tokenTtl)] : [];
-  const [cmd, a] = tsNode(
-    'simulator/main.ts',
-    '--port',
-    String(port),
-    '--bench',
-    '--client-id',
-    CLIENT.id,
-    '--client-secret',
-    CLIENT.secret,
-    ...extra,
-  );
-  procs.push(start(cmd, a));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/__sim/stats`);
-  return { url, port };
-}
-
-async function simStats(url: string): Promise<{ tokenRequests: number; dropCount: number }> {
-  return (await (await fetch(`${url}/__sim/stats`)).json()) as {
-    tokenRequests: number;
-    dropCount: number;
-  };
-}
-
-async function seguraToken(simUrl: string): Promise<string> {
-  const res = await fetch(`${simUrl}/iso/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: CLIENT.id,
-      client_secret: CLIENT.secret,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-interface Gateway {
-  url: string;
-  proc: Proc;
-  coldStartMs: number;
-}
-
-async function startGateway(
-  simUrl: string,
-  issuerUrl: string,
-  policyFile: string,
-  env: Record<string, string>,
-): Promise<Gateway> {
-  const port = await freePort();
-  const started = performance.now();
-  const proc = start(process.execPath, ['dist/main.js'], {
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PAM_CORE_URL: simUrl,
-    PAM_CORE_CLIENT_ID: CLIENT.id,
-    PAM_CORE_CLIENT_SECRET: CLIENT.secret,
-    PAM_CORE_MAX_CONCURRENCY: '256',
-    AUTH_ISSUER: issuerUrl,
-    AUTH_AUDIENCE: 'pam-gateway',
-    AUTH_ROLES_CLAIM: 'realm_access.roles',
-    RBAC_POLICY_FILE: policyFile,
-    RATE_LIMIT_TERMINATIONS_PER_MINUTE: '0',
-    RATE_LIMIT_IP_PER_MINUTE: '0',
-    RATE_LIMIT_READS_PER_MINUTE: '0',
-    LOG_LEVEL: 'info',
-    ...env,
-  });
-  procs.push(proc);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health/ready`, 30_000);
-  return { url, proc, coldStartMs: round(performance.now() - started, 0) };
-}
-
 async function measured(
   name: string,
   pid: number | undefined,

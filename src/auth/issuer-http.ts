@@ -1,4 +1,7 @@
-import { request } from 'undici';
+import type { HttpService } from '@nestjs/axios';
+import { AxiosError, isCancel } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import type { UndiciTransportOptions } from '../http';
 
 export interface IssuerGetOptions {
   /** Largest body accepted; a bigger one is cut off and refused, never buffered whole. */
@@ -9,48 +12,45 @@ export interface IssuerGetOptions {
   signal?: AbortSignal;
 }
 
+/** The issuer's pool: the system's trust store, connect bound as for the calls. */
+export const ISSUER_TRANSPORT: UndiciTransportOptions = { timeoutMs: 5000 };
+
 /**
- * GETs a JSON document from the issuer (discovery document, JWKS). Throws an Error whose message
- * names the URL (without credentials or query) and what went wrong, never the body.
+ * GETs a JSON document from the issuer (discovery document, JWKS) over AuthModule's
+ * HttpService. Throws an Error whose message names the URL (without credentials or query) and
+ * what went wrong, never the body.
  */
-export async function getIssuerJson(url: string, opts: IssuerGetOptions): Promise<unknown> {
+export async function getIssuerJson(
+  http: HttpService,
+  url: string,
+  opts: IssuerGetOptions,
+): Promise<unknown> {
   const where = urlForLog(url);
-  const deadline = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  let status: number;
   let text: string;
   try {
-    const res = await request(url, {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal,
-    });
-    if (res.statusCode !== 200) {
-      discard(res.body);
-      throw new IssuerAnswerError(`${where} answered HTTP ${res.statusCode}`);
-    }
-    const tooLarge = `${where} answered with a document larger than ${opts.maxBytes} bytes`;
-    const declared = Number(res.headers['content-length']);
-    if (declared > opts.maxBytes) {
-      discard(res.body);
-      throw new IssuerAnswerError(tooLarge);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > opts.maxBytes) {
-        discard(res.body);
-        throw new IssuerAnswerError(tooLarge);
-      }
-      chunks.push(chunk);
-    }
-    text = Buffer.concat(chunks).toString('utf8');
+    const res = await firstValueFrom(
+      http.get<string>(url, {
+        headers: { accept: 'application/json' },
+        timeout: opts.timeoutMs,
+        maxContentLength: opts.maxBytes,
+        signal: opts.signal,
+      }),
+    );
+    status = res.status;
+    text = res.data;
   } catch (err) {
-    if (err instanceof IssuerAnswerError) throw err;
-    throw new Error(`${where} unreachable: ${describeTransportError(err, signal, opts.timeoutMs)}`);
+    // Headers came: a refusal is named by its status, whatever happened to its body.
+    const answered = err instanceof AxiosError ? err.response?.status : undefined;
+    if (answered !== undefined && answered !== 200) {
+      throw new Error(`${where} answered HTTP ${answered}`);
+    }
+    if (answered === 200 && (err as AxiosError).code === AxiosError.ERR_BAD_RESPONSE) {
+      throw new Error(`${where} answered with a document larger than ${opts.maxBytes} bytes`);
+    }
+    throw new Error(`${where} unreachable: ${describeTransportError(err, opts.timeoutMs)}`);
   }
+  if (status !== 200) throw new Error(`${where} answered HTTP ${status}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -68,23 +68,15 @@ export function urlForLog(url: string): string {
   }
 }
 
-class IssuerAnswerError extends Error {}
-
-/** Drops a body unread: the connection is closed, and the abort it reports is expected. */
-function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
-  body.on('error', () => undefined);
-  body.destroy();
-}
-
-function describeTransportError(err: unknown, signal: AbortSignal, timeoutMs: number): string {
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    return reason instanceof Error && reason.name === 'TimeoutError'
-      ? `no complete answer within ${timeoutMs} ms`
-      : 'request cancelled';
+function describeTransportError(err: unknown, timeoutMs: number): string {
+  if (isCancel(err)) return 'request cancelled';
+  if (err instanceof AxiosError && err.code === AxiosError.ETIMEDOUT) {
+    return `no complete answer within ${timeoutMs} ms`;
   }
-  const e = err as { code?: unknown; message?: unknown } | null;
+  // The transport's own error (the adapter keeps it as the cause).
+  const cause: unknown = err instanceof AxiosError && err.cause ? err.cause : err;
+  const e = cause as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const message = typeof e?.message === 'string' ? e.message : String(cause);
   return code && !message.includes(code) ? `${code} ${message}` : message;
 }

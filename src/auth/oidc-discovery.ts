@@ -1,3 +1,4 @@
+import type { HttpService } from '@nestjs/axios';
 import { z } from 'zod';
 import { getIssuerJson, urlForLog } from './issuer-http';
 
@@ -21,9 +22,13 @@ export function discoveryUrlOf(issuer: string): string {
  * must equal the configured issuer exactly (Discovery §4.3): a mismatch means AUTH_ISSUER is
  * not what the IdP puts in `iss`, and every token would fail anyway, so say so clearly.
  */
-export async function discoverJwksUri(issuer: string, signal?: AbortSignal): Promise<string> {
+export async function discoverJwksUri(
+  http: HttpService,
+  issuer: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const url = urlForLog(discoveryUrlOf(issuer));
-  const json = await getIssuerJson(discoveryUrlOf(issuer), {
+  const json = await getIssuerJson(http, discoveryUrlOf(issuer), {
     maxBytes: MAX_DOCUMENT_BYTES,
     timeoutMs: DISCOVERY_TIMEOUT_MS,
     signal,

@@ -1,7 +1,9 @@
+import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { closeTransportOf } from '../http';
 import { AuthRejection, logSafe } from './auth-rejection';
 import { readJwtHeader } from './bearer-token';
 import { getIssuerJson, urlForLog } from './issuer-http';
@@ -54,7 +56,11 @@ export class SigningKeyService implements OnModuleDestroy {
   /** Pause after a failed first load (discovery or JWKS) before the next attempt. */
   discoveryRetryMs = 5000;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    /** AuthModule's own, on the issuer's undici pool. */
+    private readonly http: HttpService,
+  ) {
     this.policy = headerPolicy(config.auth);
     this.refreshMs = config.auth.jwksRefreshSeconds * 1000;
     this.jwksUri = config.auth.jwksUrl;
@@ -82,10 +88,12 @@ export class SigningKeyService implements OnModuleDestroy {
     this.removalListeners.push(listener);
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.destroyed = true;
     clearTimeout(this.timer);
     this.abort?.abort();
+    // The fetch in flight was just cancelled: nothing is worth waiting for.
+    await closeTransportOf(this.http.axiosRef, 0);
   }
 
   /** A kid the set lacks: joins or starts a fetch when one is allowed, then looks again. */
@@ -133,7 +141,7 @@ export class SigningKeyService implements OnModuleDestroy {
   private async fetchOnce(reason: FetchReason, signal: AbortSignal): Promise<void> {
     if (!this.jwksUri) {
       try {
-        this.jwksUri = await discoverJwksUri(this.config.auth.issuer, signal);
+        this.jwksUri = await discoverJwksUri(this.http, this.config.auth.issuer, signal);
         this.logger.log(`JWKS location discovered: ${urlForLog(this.jwksUri)}`);
       } catch (err) {
         this.failed('OIDC discovery failed', 'oidc discovery failed', err);
@@ -141,7 +149,7 @@ export class SigningKeyService implements OnModuleDestroy {
       }
     }
     try {
-      const doc = await getIssuerJson(this.jwksUri, {
+      const doc = await getIssuerJson(this.http, this.jwksUri, {
         maxBytes: MAX_JWKS_BYTES,
         timeoutMs: FETCH_TIMEOUT_MS,
         signal,

@@ -1,7 +1,9 @@
+import type { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
 import { closedPort, HttpStub, StubReply, tokenReply } from '../../test/pam-core/http-stub';
 import type { OAuth2Settings } from '../config';
 import { GatewayError } from '../errors';
+import { closeTransportOf, undiciHttpService } from '../http';
 import { OAuth2TokenManager, TokenManagerOptions } from './oauth2-token-manager';
 import { UpstreamHttp } from './upstream-http';
 import { UpstreamPauseError } from './upstream-pause';
@@ -19,6 +21,7 @@ describe('OAuth2TokenManager', () => {
   let stub: HttpStub;
   let base: string;
   let http: UpstreamHttp;
+  let service: HttpService;
   let issued = 0;
 
   const manager = (
@@ -47,11 +50,12 @@ describe('OAuth2TokenManager', () => {
     issued = 0;
     stub = new HttpStub(() => tokenReply(`tok-${++issued}`));
     base = `${await stub.start()}/segura`;
-    http = new UpstreamHttp({ tlsInsecure: false, maxConcurrency: 16, timeoutMs: 2_000 });
+    service = undiciHttpService({ tlsInsecure: false, connections: 16, timeoutMs: 2_000 });
+    http = new UpstreamHttp(service);
   });
 
   afterEach(async () => {
-    await http.close(100);
+    await closeTransportOf(service.axiosRef, 100);
     await stub.stop();
   });
 

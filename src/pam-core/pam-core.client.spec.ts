@@ -2,9 +2,11 @@ import { Logger } from '@nestjs/common';
 import { closedPort, HttpStub, StubReply, tokenReply } from '../../test/pam-core/http-stub';
 import { AppConfig, loadConfigOrThrow } from '../config';
 import { GatewayError } from '../errors';
+import { undiciHttpService } from '../http';
 import { PamCoreClient } from './pam-core.client';
 import type { PamCoreObserver } from './pam-core.observer';
 import type { PamCorePolicyOptions } from './pam-core.policy';
+import { pamCoreTransport } from './upstream-http';
 
 const ID = 'e7acacb6aedbab70073456da5744166939b77527';
 const DROP_OK: StubReply = {
@@ -59,12 +61,15 @@ describe('PamCoreClient (against an in-test HTTP server)', () => {
     tokenRefreshed: () => calls.push('refreshed'),
     circuitStateChanged: (s) => calls.push(`circuit:${s}`),
   };
-  const make = (extra: Record<string, string> = {}, policy: PamCorePolicyOptions = {}) =>
-    (client = new PamCoreClient(config(base, extra), observer, {
+  const make = (extra: Record<string, string> = {}, policy: PamCorePolicyOptions = {}) => {
+    const cfg = config(base, extra);
+    const http = undiciHttpService(pamCoreTransport(cfg.pamCore));
+    return (client = new PamCoreClient(cfg, http, observer, {
       retryInitialDelayMs: 1,
       retryMaxDelayMs: 5,
       ...policy,
     }));
+  };
   const drops = () => stub.requests.filter((r) => r.method === 'DELETE');
   const tokens = () => stub.requests.filter((r) => r.url.endsWith('/oauth2/token'));
 

@@ -6,9 +6,11 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
 import { RetryPolicy } from 'cockatiel';
 import { APP_CONFIG, AppConfig, PamCoreSettings } from '../config';
 import { GatewayError } from '../errors';
+import { closeTransportOf } from '../http';
 import { CachedCheck } from './cached-check';
 import { OAuth1Signer } from './oauth1-signer';
 import { BearerToken, OAuth2TokenManager } from './oauth2-token-manager';
@@ -57,7 +59,7 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   private readonly settings: PamCoreSettings;
   private readonly policy: ResolvedPolicy;
   private readonly sink: ObserverSink;
-  private readonly http: UpstreamHttp;
+  private readonly upstream: UpstreamHttp;
   /** Every request to Segura goes through it: Segura's 429 pauses them all. */
   private readonly pause: UpstreamPause;
   private readonly guard: UpstreamGuard;
@@ -68,14 +70,16 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
+    /** PamCoreModule's own: axios on an undici pool with Segura's TLS settings. */
+    private readonly http: HttpService,
     @Optional() @Inject(PAM_CORE_OBSERVER) observer?: PamCoreObserver,
     @Optional() @Inject(PAM_CORE_POLICY_OPTIONS) options?: PamCorePolicyOptions,
   ) {
     this.settings = config.pamCore;
     this.policy = resolvePolicy(options);
     this.sink = new ObserverSink(observer, this.logger);
-    this.http = new UpstreamHttp(this.settings);
-    this.pause = new UpstreamPause(this.http, this.sink, this.logger);
+    this.upstream = new UpstreamHttp(http);
+    this.pause = new UpstreamPause(this.upstream, this.sink, this.logger);
     this.guard = new UpstreamGuard(
       this.policy,
       this.settings.maxConcurrency,
@@ -114,7 +118,8 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.http.close(this.settings.timeoutMs);
+    // In-flight calls finish (each is bounded by its timeout), then the pool closes.
+    await closeTransportOf(this.http.axiosRef, this.settings.timeoutMs);
   }
 
   /** Drops one remote session in Segura. */

@@ -1,6 +1,6 @@
 /**
  * What one HTTP exchange with Segura produced, before classification. Internal to
- * pam-core: no undici type crosses this line.
+ * pam-core: no HTTP client type (axios, undici) crosses this line.
  */
 export type TransportFailure =
   /** Nothing was written: connection refused, DNS failure, connect timeout. Safe to repeat. */

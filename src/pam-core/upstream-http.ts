@@ -1,14 +1,10 @@
-import { rootCertificates } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import type { HttpService } from '@nestjs/axios';
+import { isAxiosError, type AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import type { PamCoreSettings } from '../config';
+import { NEVER_CANCELLED, type UndiciTransportOptions } from '../http';
 import type { TransportFailure, UpstreamAnswer } from './upstream-answer';
-
-export interface UpstreamHttpSettings {
-  ca?: string;
-  tlsInsecure: boolean;
-  maxConcurrency: number;
-  timeoutMs: number;
-}
 
 export interface UpstreamRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
@@ -70,124 +66,74 @@ export function transportFailureOf(err: unknown): TransportFailure {
   return 'other';
 }
 
-type ReadResult = { text: string; complete: boolean } | { failure: TransportFailure };
+/** The transport of Segura's HttpService: one pool, Segura's TLS settings. */
+export function pamCoreTransport(settings: PamCoreSettings): UndiciTransportOptions {
+  return {
+    ca: settings.ca,
+    tlsInsecure: settings.tlsInsecure,
+    connections: settings.maxConcurrency,
+    timeoutMs: settings.timeoutMs,
+  };
+}
 
 /**
- * The one HTTP client of pam-core: a keep-alive undici Agent with Segura's TLS settings.
- * It never throws for network trouble; it reports what happened as an {@link UpstreamAnswer}.
+ * The one HTTP exchange of pam-core, over the module's HttpService (axios on the undici
+ * adapter). It never throws for network trouble; it reports what happened as an
+ * {@link UpstreamAnswer}, every status included.
  */
 export class UpstreamHttp {
-  private readonly agent: Agent;
-
-  constructor(settings: UpstreamHttpSettings) {
-    this.agent = new Agent({
-      connections: settings.maxConcurrency,
-      keepAliveTimeout: 4_000,
-      keepAliveMaxTimeout: 60_000,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-      connect: {
-        // Shorter than the call timeout so an unreachable host is reported as "not sent".
-        timeout: Math.min(settings.timeoutMs, 5_000),
-        rejectUnauthorized: !settings.tlsInsecure,
-        // A private CA is added to, not substituted for, the public roots (as NODE_EXTRA_CA_CERTS does).
-        ...(settings.ca ? { ca: [...rootCertificates, settings.ca] } : {}),
-      },
-    });
-  }
+  constructor(private readonly http: HttpService) {}
 
   async send(req: UpstreamRequest): Promise<UpstreamAnswer> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+    let res: AxiosResponse<string>;
     try {
-      let res: Awaited<ReturnType<typeof request>>;
-      try {
-        res = await request(req.url, {
-          dispatcher: this.agent,
+      res = await firstValueFrom(
+        this.http.request<string>({
           method: req.method,
+          url: req.url,
           headers: req.headers,
-          body: req.body,
-          signal: controller.signal,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
-        });
-      } catch (err) {
-        const failure = controller.signal.aborted ? 'timeout' : transportFailureOf(err);
-        return { kind: 'transport', failure, durationMs: elapsed() };
+          data: req.body,
+          timeout: req.timeoutMs,
+          maxContentLength: req.maxBodyBytes,
+          // Bounded by `timeout`, never abandoned: no per-call token to cancel afterwards.
+          cancelToken: NEVER_CANCELLED,
+        }),
+      );
+    } catch (err) {
+      const failure = transportFailureOf(err);
+      const partial = isAxiosError<string>(err) ? err.response : undefined;
+      // No headers, or a reset or timeout after them: UPSTREAM_UNAVAILABLE / TIMEOUT
+      // (docs/errors.md), with the status when there was one.
+      if (!partial || failure === 'timeout' || failure === 'reset') {
+        return { kind: 'transport', failure, status: partial?.status, durationMs: elapsed() };
       }
-      const contentType = firstHeader(res.headers['content-type']);
-      const retryAfter = firstHeader(res.headers['retry-after']);
-      const read = await readLimited(res.body, req.maxBodyBytes, controller.signal);
-      if ('failure' in read) {
-        return {
-          kind: 'transport',
-          failure: read.failure,
-          status: res.statusCode,
-          durationMs: elapsed(),
-        };
-      }
-      return {
-        kind: 'response',
-        status: res.statusCode,
-        contentType,
-        bodyText: read.text,
-        complete: read.complete,
-        retryAfter,
-        durationMs: elapsed(),
-      };
-    } finally {
-      clearTimeout(timer);
+      // Headers came but the body broke off or was too large: the answer exists, unread.
+      return answerOf(partial, false, elapsed());
     }
-  }
-
-  /**
-   * Lets in-flight requests finish (each is bounded by its timeout), then closes the
-   * keep-alive connections; anything still open after `graceMs` is destroyed.
-   */
-  async close(graceMs: number): Promise<void> {
-    if (this.agent.destroyed) return;
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), graceMs);
-    });
-    const closing = this.agent.close().then(() => 'closed' as const);
-    const outcome = await Promise.race([closing, grace]);
-    clearTimeout(timer);
-    if (outcome === 'late') await this.agent.destroy();
+    return answerOf(res, true, elapsed());
   }
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+function answerOf(
+  res: AxiosResponse<string>,
+  complete: boolean,
+  durationMs: number,
+): UpstreamAnswer {
+  const headers = res.headers as Record<string, unknown>;
+  return {
+    kind: 'response',
+    status: res.status,
+    contentType: firstHeader(headers['content-type']),
+    bodyText: typeof res.data === 'string' ? res.data : '',
+    complete,
+    retryAfter: firstHeader(headers['retry-after']),
+    durationMs,
+  };
 }
 
-/** Reads at most `max` bytes; always consumes or destroys the body so no socket leaks. */
-async function readLimited(
-  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
-  max: number,
-  signal: AbortSignal,
-): Promise<ReadResult> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > max) {
-        body.destroy();
-        return { text: '', complete: false };
-      }
-      chunks.push(chunk);
-    }
-    return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)), complete: true };
-  } catch (err) {
-    body.destroy();
-    if (signal.aborted) return { failure: 'timeout' };
-    const failure = transportFailureOf(err);
-    // A reset is UPSTREAM_UNAVAILABLE (docs/errors.md), whether before or after the headers.
-    if (failure === 'timeout' || failure === 'reset') return { failure };
-    // Headers came but the body broke off: the answer exists but cannot be read.
-    return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)), complete: false };
-  }
+function firstHeader(value: unknown): string | undefined {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
 }

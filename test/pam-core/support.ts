@@ -2,8 +2,10 @@
 import { Logger } from '@nestjs/common';
 import { loadConfigOrThrow } from '../../src/config';
 import { GatewayError } from '../../src/errors';
+import { undiciHttpService } from '../../src/http';
 import { PamCoreClient, PamCorePolicyOptions } from '../../src/pam-core';
 import type { PamCoreObserver } from '../../src/pam-core';
+import { pamCoreTransport } from '../../src/pam-core/upstream-http';
 
 export const OAUTH1 = {
   consumerKey: 'sim-consumer',
@@ -40,7 +42,9 @@ export function makeClient(
     RBAC_POLICY_FILE: '/dev/null',
     ...env,
   });
-  return new PamCoreClient(config, observer, { ...FAST, ...policy });
+  // The HttpService PamCoreModule would give it: Segura's TLS settings, its own pool.
+  const http = undiciHttpService(pamCoreTransport(config.pamCore));
+  return new PamCoreClient(config, http, observer, { ...FAST, ...policy });
 }
 
 /** The GatewayError a promise rejects with (fails the test if it resolves or throws anything else). */

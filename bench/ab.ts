@@ -1,0 +1,104 @@
+/**
+ * `ts-node -T bench/ab.ts --a <checkout> --b <checkout>`: gateway CPU per REST termination of
+ * two builds (each checkout's `dist/`, built beforehand), in alternating runs A B A B …, one
+ * gateway at a time against one simulator and issuer. Per run: autocannon closed loop after a
+ * warm-up, the gateway's CPU (all threads, from /proc) divided by the terminations it answered.
+ * Writes bench/results/ab-<time>.json.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startIssuer } from '../scripts/issuer';
+import { load } from './load';
+import { freePort, ProcSampler, round } from './processes';
+import { startGateway, startSimulator, stopAll } from './stack';
+
+const { values: args } = parseArgs({
+  options: {
+    a: { type: 'string', default: '.' },
+    b: { type: 'string', default: '.' },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
+
+interface Run {
+  build: 'A' | 'B';
+  rps: number;
+  ok: number;
+  errors: number;
+  cpuUsPerRequest: number;
+}
+
+async function main(): Promise<void> {
+  const dir = join('bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const policyFile = resolve(dir, 'bench-policy.yaml');
+  writeFileSync(policyFile, 'roles:\n  session-operator: [session:terminate, session:read]\n');
+  const issuer = await startIssuer(await freePort());
+  const jwt = await issuer.token({
+    sub: 'bench',
+    preferred_username: 'bench',
+    roles: ['session-operator'],
+  });
+  const sim = await startSimulator();
+  const builds = { A: resolve(args.a), B: resolve(args.b) };
+  const runs: Run[] = [];
+  const connections = Number(args.connections);
+  for (let i = 0; i < Number(args.rounds); i++) {
+    for (const build of ['A', 'B'] as const) {
+      const db = resolve(dir, `ab-${process.pid}-${i}-${build}.db`);
+      const gw = await startGateway(
+        sim.url,
+        issuer.url,
+        policyFile,
+        { AUDIT_DATABASE_URL: `sqlite:${db}` },
+        builds[build],
+      );
+      const spec = {
+        url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
+        method: 'POST' as const,
+        headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'bench' }),
+        connections,
+      };
+      await load({ ...spec, duration: Number(args.warmup) });
+      const sampler = new ProcSampler(gw.proc.pid);
+      const cpuBefore = sampler.cpuSeconds();
+      const r = await load({ ...spec, duration: Number(args.duration) });
+      const cpu = sampler.cpuSeconds() - cpuBefore;
+      await gw.proc.stop();
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+      const run: Run = {
+        build,
+        rps: r.rps,
+        ok: r.ok,
+        errors: r.errors,
+        cpuUsPerRequest: round((cpu * 1e6) / Math.max(1, r.ok), 0),
+      };
+      runs.push(run);
+      process.stdout.write(
+        `  ${build} ${String(run.rps).padStart(6)} req/s  ${run.cpuUsPerRequest} µs CPU/termination  errors ${run.errors}\n`,
+      );
+    }
+  }
+  const of = (b: 'A' | 'B') => runs.filter((r) => r.build === b).map((r) => r.cpuUsPerRequest);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const summary = { A: median(of('A')), B: median(of('B')) };
+  process.stdout.write(
+    `median µs CPU/termination: A ${summary.A}, B ${summary.B} (${round((summary.B / summary.A - 1) * 100)}%)\n`,
+  );
+  const file = join(dir, `ab-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ builds, args, runs, median: summary }, null, 2));
+  await stopAll();
+  await issuer.stop();
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  await stopAll();
+  process.exit(1);
+});

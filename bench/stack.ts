@@ -1,0 +1,91 @@
+/** The processes of a bench run on loopback: simulator, gateways, and what they share. */
+import { join } from 'node:path';
+import { freePort, Proc, round, start, tsNode, waitFor } from './processes';
+
+export const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
+
+/** Every process started here, stopped by stopAll. */
+export const procs: Proc[] = [];
+export async function stopAll(): Promise<void> {
+  await Promise.all(procs.splice(0).map((p) => p.stop()));
+}
+
+export async function startSimulator(tokenTtl?: number): Promise<{ url: string; port: number }> {
+  const port = await freePort();
+  const extra = tokenTtl ? ['--token-ttl', String(tokenTtl)] : [];
+  const [cmd, a] = tsNode(
+    'simulator/main.ts',
+    '--port',
+    String(port),
+    '--bench',
+    '--client-id',
+    CLIENT.id,
+    '--client-secret',
+    CLIENT.secret,
+    ...extra,
+  );
+  procs.push(start(cmd, a));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/__sim/stats`);
+  return { url, port };
+}
+
+export async function simStats(url: string): Promise<{ tokenRequests: number; dropCount: number }> {
+  return (await (await fetch(`${url}/__sim/stats`)).json()) as {
+    tokenRequests: number;
+    dropCount: number;
+  };
+}
+
+export async function seguraToken(simUrl: string): Promise<string> {
+  const res = await fetch(`${simUrl}/iso/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.id,
+      client_secret: CLIENT.secret,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export interface Gateway {
+  url: string;
+  proc: Proc;
+  coldStartMs: number;
+}
+
+/** A gateway from a build's `dist/` (this checkout's unless `root` names another). */
+export async function startGateway(
+  simUrl: string,
+  issuerUrl: string,
+  policyFile: string,
+  env: Record<string, string>,
+  root = '.',
+): Promise<Gateway> {
+  const port = await freePort();
+  const started = performance.now();
+  const proc = start(process.execPath, [join(root, 'dist', 'main.js')], {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PAM_CORE_URL: simUrl,
+    PAM_CORE_CLIENT_ID: CLIENT.id,
+    PAM_CORE_CLIENT_SECRET: CLIENT.secret,
+    PAM_CORE_MAX_CONCURRENCY: '256',
+    AUTH_ISSUER: issuerUrl,
+    AUTH_AUDIENCE: 'pam-gateway',
+    AUTH_ROLES_CLAIM: 'realm_access.roles',
+    RBAC_POLICY_FILE: policyFile,
+    RATE_LIMIT_TERMINATIONS_PER_MINUTE: '0',
+    RATE_LIMIT_IP_PER_MINUTE: '0',
+    RATE_LIMIT_READS_PER_MINUTE: '0',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  procs.push(proc);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health/ready`, 30_000);
+  return { url, proc, coldStartMs: round(performance.now() - started, 0) };
+}
