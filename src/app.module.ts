@@ -26,7 +26,6 @@ import { PAM_CORE_POLICY_OPTIONS, type PamCorePolicyOptions } from './pam-core/p
 import { IpRateLimitGuard } from './rate-limit/ip-rate-limit.guard';
 import { PrincipalRateLimitGuard } from './rate-limit/principal-rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { RedisModule } from './redis';
 
 export interface AppModuleOptions {
   /** Where JSON log lines go (tests capture them); stdout by default. */
@@ -86,7 +85,6 @@ export class AppModule {
           context: (req: unknown, res: unknown) => ({ req, res }),
         }),
         MetricsModule.forRoot(config.metricsPublic),
-        RedisModule,
         RateLimitModule,
         AuthModule,
         RbacModule,

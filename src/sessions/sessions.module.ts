@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PamCoreModule } from '../pam-core';
 import { RbacModule } from '../rbac/rbac.module';
+import { RedisModule } from '../redis';
 import { BulkTermination } from './bulk-termination';
 import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
@@ -14,7 +15,7 @@ import { SessionsService } from './sessions.service';
 import { SharedCache } from './shared-cache';
 
 @Module({
-  imports: [PamCoreModule, RbacModule],
+  imports: [PamCoreModule, RbacModule, RedisModule],
   controllers: [SessionsController],
   providers: [
     SessionsService,
