@@ -11,6 +11,7 @@ import { SessionReader } from './session-reader';
 import { SessionTerminator } from './session-terminator';
 import { SessionsController } from './sessions.controller';
 import { SessionsResolver } from './sessions.resolver';
+import { SESSIONS_OPTIONS_PROVIDER } from './sessions.options';
 import { SessionsService } from './sessions.service';
 import { SharedCache } from './shared-cache';
 
@@ -18,6 +19,7 @@ import { SharedCache } from './shared-cache';
   imports: [PamCoreModule, RbacModule, RedisModule],
   controllers: [SessionsController],
   providers: [
+    SESSIONS_OPTIONS_PROVIDER,
     SessionsService,
     SessionsResolver,
     SessionAudit,
