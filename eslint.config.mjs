@@ -39,6 +39,13 @@ export default tseslint.config(
     },
   },
   {
+    // The writer thread's program (src/audit/sqlite-append-worker.js): CommonJS that Node runs
+    // as is, so it loads its modules with require().
+    files: ['src/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: [
       'test/**/*.ts',
       'src/**/*.spec.ts',

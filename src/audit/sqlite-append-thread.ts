@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CHAIN_COLUMNS, type ChainRow } from './audit-entry';
 import { GENESIS_HASH } from './audit-hash';
@@ -6,71 +7,18 @@ import { GENESIS_HASH } from './audit-hash';
 export type AppendAnswer = 'committed' | 'head-moved';
 
 /**
- * The thread's whole program. Plain JavaScript run with `eval`, so it needs no build step of its
- * own and runs the same from dist/ and under the test runner. It only writes rows it is given,
- * in one transaction, and only on top of the chain head the caller sealed them against.
+ * The thread's program: a plain JavaScript file beside this one (type-checked through JSDoc),
+ * so it runs the same from dist/ and from src/ under the test runner, whose TypeScript
+ * transform does not reach worker threads.
  */
-const THREAD_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const cols = workerData.columns;
-let db = null;
-let st = null;
+const THREAD_FILE = join(__dirname, 'sqlite-append-worker.js');
 
-function open() {
-  db = new Database(workerData.file, { fileMustExist: true });
-  for (const p of workerData.pragmas) db.pragma(p);
-  st = {
-    head: db.prepare('select seq, hash from audit_chain order by seq desc limit 1'),
-    insert: db.prepare('insert into audit_chain (' + cols.join(', ') + ') values (' + cols.map(() => '?').join(', ') + ')'),
-    begin: db.prepare('begin immediate'),
-    commit: db.prepare('commit'),
-    rollback: db.prepare('rollback'),
-  };
-}
-
-function closeDb() {
-  try { if (db) db.close(); } catch (e) { /* already unusable */ }
-  db = null;
-  st = null;
-}
-
-parentPort.on('message', (msg) => {
-  if (msg.type === 'close') {
-    closeDb();
-    parentPort.postMessage({ type: 'closed' });
-    return;
-  }
-  try {
-    if (!db) open();
-    st.begin.run();
-    try {
-      const h = st.head.get();
-      const seq = h ? Number(h.seq) : 0;
-      const hash = h ? h.hash : workerData.genesis;
-      if (seq !== msg.expectSeq || hash !== msg.expectHash) {
-        st.rollback.run();
-        parentPort.postMessage({ id: msg.id, answer: 'head-moved' });
-        return;
-      }
-      for (const row of msg.rows) st.insert.run(row);
-      st.commit.run();
-    } catch (err) {
-      try { if (db && db.inTransaction) st.rollback.run(); } catch (e) { /* the error below says it */ }
-      throw err;
-    }
-    parentPort.postMessage({ id: msg.id, answer: 'committed' });
-  } catch (err) {
-    // Start afresh next time: the file may have been replaced or its schema changed.
-    closeDb();
-    parentPort.postMessage({
-      id: msg.id,
-      error: { message: String((err && err.message) || err), code: err && err.code },
-    });
-  }
-});
-`;
+/**
+ * How long close() waits for the thread to end by itself after it answered 'closed'. It then
+ * has nothing left to run; terminate() is only the fallback for a thread that somehow lingers,
+ * and by then it is outside any SQLite call.
+ */
+const EXIT_GRACE_MS = 2000;
 
 interface Waiting {
   resolve: (answer: AppendAnswer) => void;
@@ -141,10 +89,15 @@ export class SqliteAppendThread {
     const worker = this.worker;
     if (!worker) return;
     await new Promise<void>((resolve) => {
-      const done = (): void => resolve();
-      worker.once('exit', done);
+      let fallback: NodeJS.Timeout | undefined;
+      worker.once('exit', () => {
+        clearTimeout(fallback);
+        resolve();
+      });
       worker.on('message', (m: ThreadMessage) => {
-        if (m.type === 'closed') void worker.terminate();
+        // The thread closes its port after answering, and so ends by itself.
+        if (m.type === 'closed')
+          fallback = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
       });
       worker.ref();
       worker.postMessage({ type: 'close' });
@@ -152,10 +105,8 @@ export class SqliteAppendThread {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(THREAD_SOURCE, {
-      eval: true,
+    const worker = new Worker(THREAD_FILE, {
       workerData: {
-        driver: require.resolve('better-sqlite3'),
         file: this.file,
         pragmas: this.pragmas,
         columns: CHAIN_COLUMNS,

@@ -1,18 +1,15 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
 import { MetricsService } from '../observability/metrics.service';
+import { RedisClient } from '../redis';
 
 /**
  * `principal`: terminations per principal; `reads`: reads per principal; `ip`: before
  * authentication; `auth-failure`: failed authentications per IP.
  */
 export type RateLimitScope = 'principal' | 'ip' | 'reads' | 'auth-failure';
-
-/** How long a rate-limit check waits for Redis before counting in memory instead. */
-export const REDIS_COMMAND_TIMEOUT_MS = 500;
 
 /** One scope's counters: shared in Redis when configured, this replica's memory otherwise. */
 interface ScopeLimiter {
@@ -27,38 +24,30 @@ interface ScopeLimiter {
  * With REDIS_URL the counters are shared by all replicas; when Redis is down, refuses
  * connections or stops answering, each replica counts in its own memory instead and logs it
  * once (and again when Redis answers), so a Redis outage never blocks terminations, never
- * holds them, and never crashes the gateway.
+ * holds them, and never crashes the gateway. A check waits for Redis at most
+ * REDIS_COMMAND_TIMEOUT_MS (the shared RedisClient's command timeout). Keys are
+ * `<REDIS_KEY_PREFIX>rl:<scope>:<key>`.
  */
 @Injectable()
-export class RateLimitService implements OnModuleDestroy {
+export class RateLimitService {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis?: Redis;
   private readonly limiters: Partial<Record<RateLimitScope, ScopeLimiter>> = {};
   private redisDown = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
+    redis: RedisClient,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    if (config.redisUrl) {
-      this.redis = new Redis(config.redisUrl, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 2000,
-        // A Redis that accepts connections but stops answering (frozen, overloaded) would
-        // otherwise hold every termination forever; a timed-out check counts in memory.
-        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-        lazyConnect: false,
-      });
-      this.redis.on('error', (err: Error) => this.noteRedisDown(err));
-    }
+    const client = redis.connection;
+    client?.on('error', (err: Error) => this.noteRedisDown(err));
     const make = (keyPrefix: string, points: number): ScopeLimiter | undefined => {
       if (points <= 0) return undefined;
       const local = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
-      if (!this.redis) return { points, local };
+      if (!client) return { points, local };
       const shared = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix: `pam-gateway:rl:${keyPrefix}`,
+        storeClient: client,
+        keyPrefix: `${redis.keyPrefix}rl:${keyPrefix}`,
         points,
         duration: 60,
       });
@@ -116,12 +105,6 @@ export class RateLimitService implements OnModuleDestroy {
         { err: res instanceof Error ? res.message : String(res) },
         'rate limiter failed; request allowed',
       );
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    if (this.redis) {
-      this.redis.disconnect();
     }
   }
 

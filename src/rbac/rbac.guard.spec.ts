@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/app-config';
 import { GatewayError } from '../errors';
 import type { DeniedAttempt, DeniedAttemptRecorder } from './denied-attempt';
 import { RbacGuard } from './rbac.guard';
+import { loadPolicyFile } from './policy.loader';
 import { RbacService } from './rbac.service';
 import { AuditedAction, RequirePermission } from './require-permission.decorator';
 
@@ -36,7 +37,7 @@ writeFileSync(
   policyFile,
   'roles:\n  operator: [session:terminate, session:read]\n  viewer: [session:read]\n',
 );
-const rbac = new RbacService({ rbac: { policyFile } } as AppConfig);
+const rbac = new RbacService({ rbac: { policyFile } } as AppConfig, loadPolicyFile(policyFile));
 
 const principal = (roles: string[]): Principal => ({
   id: 'u-1',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
+import { loadPolicyFile } from './policy.loader';
 import { RbacService } from './rbac.service';
 
 Logger.overrideLogger(false);
@@ -11,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rbac-spec-'));
 function serviceFor(policy: string): RbacService {
   const policyFile = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(policyFile, policy);
-  return new RbacService({ rbac: { policyFile } } as AppConfig);
+  return new RbacService({ rbac: { policyFile } } as AppConfig, loadPolicyFile(policyFile));
 }
 const who = (roles: string[]): Principal => ({
   id: 'p',
@@ -63,16 +64,6 @@ describe('RbacService', () => {
       'audit:read',
     ]);
     expect(rbac.permissionsOf(who(['nobody']))).toEqual([]);
-  });
-
-  it('options default to requireReason false, bulkMax 25, no verification after success', () => {
-    expect(rbac.options).toEqual({ requireReason: false, bulkMax: 25, verifyAfterSuccess: false });
-    expect(
-      serviceFor(`${POLICY}options:\n  bulkMax: 3\n  verifyAfterSuccess: true\n`).options,
-    ).toEqual({ requireReason: false, bulkMax: 3, verifyAfterSuccess: true });
-    expect(serviceFor(`${POLICY}options:\n  requireReason: true\n`).options.requireReason).toBe(
-      true,
-    );
   });
 
   it('refuses to start with an invalid policy', () => {

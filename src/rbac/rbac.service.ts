@@ -3,8 +3,8 @@ import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { type Permission, PERMISSIONS } from './permission';
-import { loadPolicyFile } from './policy.loader';
 import type { RbacPolicy, ScopedRule } from './policy.schema';
+import { RBAC_POLICY } from './rbac.policy';
 import {
   NOTHING,
   scopeFromRules,
@@ -12,16 +12,6 @@ import {
   type SessionAttributes,
   type SessionScope,
 } from './session-scope';
-
-export interface RbacOptions {
-  requireReason: boolean;
-  /** Most sessions one bulk request may end without `session:terminate:bulk`. */
-  bulkMax: number;
-  /** Look sessions up after successful drops too. */
-  verifyAfterSuccess: boolean;
-}
-
-export const DEFAULT_BULK_MAX = 25;
 
 interface RoleGrants {
   unscoped: ReadonlySet<Permission>;
@@ -33,16 +23,9 @@ interface RoleGrants {
 export class RbacService {
   private readonly logger = new Logger(RbacService.name);
   private readonly grants: ReadonlyMap<string, RoleGrants>;
-  private readonly opts: Readonly<RbacOptions>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const policy = loadPolicyFile(config.rbac.policyFile);
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(RBAC_POLICY) policy: RbacPolicy) {
     this.grants = compile(policy);
-    this.opts = Object.freeze({
-      requireReason: policy.options?.requireReason ?? false,
-      bulkMax: policy.options?.bulkMax ?? DEFAULT_BULK_MAX,
-      verifyAfterSuccess: policy.options?.verifyAfterSuccess ?? false,
-    });
     this.logger.log(
       `RBAC policy loaded from ${config.rbac.policyFile}: ${this.grants.size} role(s)`,
     );
@@ -74,10 +57,6 @@ export class RbacService {
   /** Every permission the principal holds (in any scope), in the canonical order of PERMISSIONS. */
   permissionsOf(principal: Principal): Permission[] {
     return PERMISSIONS.filter((p) => this.can(principal, p));
-  }
-
-  get options(): RbacOptions {
-    return this.opts;
   }
 }
 

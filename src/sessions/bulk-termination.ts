@@ -16,6 +16,7 @@ import { SessionAudit } from './session-audit';
 import { SessionListCache, type SessionSnapshot } from './session-list.cache';
 import { compileFilter } from './session-query';
 import { type AuditBase, type ForwardResult, SessionTerminator } from './session-terminator';
+import { SESSIONS_OPTIONS, type SessionsOptions } from './sessions.options';
 import type { CallContext } from './sessions.service';
 
 /** Session ids listed in a parent audit record; the children records name every one anyway. */
@@ -39,6 +40,7 @@ export class BulkTermination {
     private readonly rbac: RbacService,
     private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'sessions'>,
+    @Inject(SESSIONS_OPTIONS) private readonly options: SessionsOptions,
   ) {
     this.concurrency = config.sessions.bulkConcurrency;
   }
@@ -53,7 +55,7 @@ export class BulkTermination {
     };
     let input: BulkInput;
     try {
-      input = parseBulkInput(request, this.rbac.options.requireReason);
+      input = parseBulkInput(request, this.options.requireReason);
     } catch (err) {
       const reason = recordable(rawBulkFields(request).reason, 'reason');
       throw await this.audit.invalid({ ...base, reason }, err);
@@ -105,7 +107,7 @@ export class BulkTermination {
       sessionIds: ids.slice(0, MAX_IDS_IN_PARENT),
       sessionIdsTruncated: ids.length > MAX_IDS_IN_PARENT || undefined,
     };
-    const bulkMax = this.rbac.options.bulkMax;
+    const bulkMax = this.options.bulkMax;
     if (targets.length > bulkMax && !this.rbac.can(ctx.principal, 'session:terminate:bulk')) {
       await this.audit.rejection({
         ...base,

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuditIntent } from '../audit/audit.types';
 import { type ErrorCode, type GatewayError, toGatewayError } from '../errors';
 import { PamCoreClient } from '../pam-core';
-import { RbacService } from '../rbac/rbac.service';
 import { SessionAudit } from './session-audit';
+import { SESSIONS_OPTIONS, type SessionsOptions } from './sessions.options';
 
 /** What a lookup after a drop saw; recorded in the audit outcome as `details.verification`. */
 export type Observation =
@@ -39,7 +39,7 @@ export class SessionTerminator {
   constructor(
     private readonly pamCore: PamCoreClient,
     private readonly audit: SessionAudit,
-    private readonly rbac: RbacService,
+    @Inject(SESSIONS_OPTIONS) private readonly options: SessionsOptions,
   ) {}
 
   async forward(base: AuditBase, sessionId: string, parentId?: string): Promise<ForwardResult> {
@@ -52,7 +52,7 @@ export class SessionTerminator {
     }
     try {
       const result = await this.pamCore.terminateSession(sessionId);
-      const verification = this.rbac.options.verifyAfterSuccess
+      const verification = this.options.verifyAfterSuccess
         ? await this.observe(sessionId)
         : undefined;
       await this.audit.close(intentId, {

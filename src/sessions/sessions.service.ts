@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import type { Channel } from '../auth/request-context';
 import { GatewayError, toGatewayError } from '../errors';
@@ -16,6 +16,7 @@ import { SessionAudit } from './session-audit';
 import type { PageNames } from './session-query';
 import { type ListRequest, SessionReader, type SessionPage } from './session-reader';
 import { type AuditBase, SessionTerminator } from './session-terminator';
+import { SESSIONS_OPTIONS, type SessionsOptions } from './sessions.options';
 import { parseTerminateBody, parseTerminateInput, type TerminateInput } from './terminate-input';
 import { recordable } from '../audit/audit-text';
 
@@ -53,6 +54,7 @@ export class SessionsService {
     private readonly idempotency: IdempotencyService,
     private readonly bulk: BulkTermination,
     private readonly reader: SessionReader,
+    @Inject(SESSIONS_OPTIONS) private readonly options: SessionsOptions,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -97,7 +99,7 @@ export class SessionsService {
       const reason =
         request.body !== undefined ? parseTerminateBody(request.body).reason : request.reason;
       base.reason = recordable(reason, 'reason');
-      input = parseTerminateInput(request.id, reason, this.rbac.options.requireReason);
+      input = parseTerminateInput(request.id, reason, this.options.requireReason);
       key = parseIdempotencyKey(request.idempotencyKey);
     } catch (err) {
       throw await this.audit.invalid(base, err);

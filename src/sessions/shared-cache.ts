@@ -1,32 +1,24 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config';
-
-/** Longest any Redis command may hold up a request; after that the caller goes on without it. */
-const COMMAND_TIMEOUT_MS = 500;
+import { Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { RedisClient } from '../redis';
 
 /**
  * Redis as an optional, shared, fast layer (session list, idempotency answers) when REDIS_URL is
  * set. Every method swallows failures: an unreachable or slow Redis degrades to per-replica
- * behaviour and a warning, never to an error or a hang. Keys get REDIS_KEY_PREFIX.
+ * behaviour and a warning, never to an error or a hang (each command waits at most
+ * REDIS_COMMAND_TIMEOUT_MS). Keys get REDIS_KEY_PREFIX. The connection is the shared RedisClient.
  */
 @Injectable()
-export class SharedCache implements OnModuleDestroy {
+export class SharedCache {
   private readonly logger = new Logger('SharedCache');
   private readonly redis?: Redis;
   private readonly prefix: string;
   private downLogged = false;
 
-  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'redisUrl' | 'redisKeyPrefix'>) {
-    this.prefix = config.redisKeyPrefix;
-    if (!config.redisUrl) return;
-    this.redis = new Redis(config.redisUrl, {
-      // Fail at once while disconnected instead of queueing behind a reconnect.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-    });
+  constructor(redis: RedisClient) {
+    this.prefix = redis.keyPrefix;
+    this.redis = redis.connection;
+    if (!this.redis) return;
     this.redis.on('error', (err: Error) => this.noteDown(err));
     this.redis.on('ready', () => {
       if (this.downLogged) this.logger.log('Redis reachable again: caches shared across replicas');
@@ -57,10 +49,6 @@ export class SharedCache implements OnModuleDestroy {
     } catch (err) {
       this.noteDown(err);
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.redis?.disconnect();
   }
 
   private noteDown(err: unknown): void {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { range, Services, storeOf, terminateIntent } from './support/audit-fixtures';
@@ -74,6 +75,21 @@ describe('audit on a SQLite file: commits from the writer thread', () => {
     const again = await audit.recordIntent(terminateIntent());
     expect(again.seq).toBe(2);
     expect(await audit.verify()).toEqual({ ok: true, count: 2 });
+  });
+
+  it('closing ends the thread by itself, never by terminate() (which can abort inside a SQLite call)', async () => {
+    const audit = await services.start(url);
+    await audit.recordIntent(terminateIntent());
+    const thread = storeOf(audit).appendThread as unknown as { worker: Worker };
+    const exited = new Promise<number>((resolve) => thread.worker.once('exit', resolve));
+    const terminate = jest.spyOn(Worker.prototype, 'terminate');
+    try {
+      await audit.onModuleDestroy();
+      expect(await exited).toBe(0);
+      expect(terminate).not.toHaveBeenCalled();
+    } finally {
+      terminate.mockRestore();
+    }
   });
 
   it('refuses appends after the store is closed, with AUDIT_UNAVAILABLE', async () => {

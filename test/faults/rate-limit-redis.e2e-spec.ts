@@ -141,3 +141,36 @@ describe('Redis up: limits shared by replicas', () => {
     expect(a.logs.concat(b.logs).some((l) => l.includes('Redis unreachable'))).toBe(false);
   });
 });
+
+describe('Redis up with REDIS_KEY_PREFIX', () => {
+  let gw: GatewayHarness;
+  const run = randomBytes(6).toString('hex');
+  const prefix = `pam-gw-test-${run}:`;
+  const sub = `rl-${run}`;
+  const key = `${prefix}rl:principal:user:${sub}`;
+  const defaultKey = `pam-gateway:rl:principal:user:${sub}`;
+  beforeAll(async () => {
+    gw = await startGateway({
+      issuer,
+      env: { ...limitedEnv(MACHINE_REDIS), REDIS_KEY_PREFIX: prefix },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    const client = new Redis(MACHINE_REDIS, { maxRetriesPerRequest: 1 });
+    await client.del(key, defaultKey).catch(() => undefined);
+    client.disconnect();
+  });
+
+  it('the rate-limit counter lands under the configured prefix, not the default one', async () => {
+    expect((await once(gw, 'rest', await operatorToken(sub))).status).toBe(200);
+    const client = new Redis(MACHINE_REDIS);
+    try {
+      expect(await client.keys(`${prefix}*`)).toEqual([key]);
+      expect(Number(await client.get(key))).toBe(1);
+      expect(await client.exists(defaultKey)).toBe(0);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

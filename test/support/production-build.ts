@@ -95,7 +95,8 @@ function sourceFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) out.push(path);
+    // .js: the writer thread's program (src/audit/sqlite-append-worker.js), emitted as is.
+    else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.spec.ts')) out.push(path);
   }
   return out.sort();
 }
