@@ -77,6 +77,19 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 /** Path template or path: must start with "/" and contain no query or fragment. */
+/** A comma-separated list: entries trimmed, empty ones dropped, each matching `entry`. */
+const commaList = (entry: RegExp, msg: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((e) => entry.test(e)), msg);
+
 const path = (def: string, needsId = false) =>
   z
     .string()
@@ -168,19 +181,10 @@ export const envSchema = z.object({
   AUTH_CLOCK_SKEW_SECONDS: int(30, 0, 300),
   AUTH_API_KEYS_FILE: optionalString,
   AUTH_JWKS_REFRESH_S: int(300, 1, 86400),
-  AUTH_TOKEN_TYPES: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (list) => list.every((t) => /^[A-Za-z0-9!#$&^_.+-]+(\/[A-Za-z0-9!#$&^_.+-]+)?$/.test(t)),
-      'must be a comma-separated list of JOSE "typ" values such as at+jwt',
-    ),
+  AUTH_TOKEN_TYPES: commaList(
+    /^[A-Za-z0-9!#$&^_.+-]+(\/[A-Za-z0-9!#$&^_.+-]+)?$/,
+    'must be a comma-separated list of JOSE "typ" values such as at+jwt',
+  ),
 
   RBAC_POLICY_FILE: z
     .string({ message: 'is required (path to the YAML or JSON policy)' })
@@ -226,19 +230,10 @@ export const envSchema = z.object({
         v === undefined || /^(\d{1,2}|loopback|uniquelocal|linklocal|[0-9a-fA-F.:/, ]+)$/.test(v),
       'must be a hop count, loopback/uniquelocal/linklocal, or a comma-separated list of addresses/CIDRs',
     ),
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
-      'must be a comma-separated list of origins such as https://app.example.com',
-    ),
+  CORS_ORIGINS: commaList(
+    /^https?:\/\/[^/\s]+$/,
+    'must be a comma-separated list of origins such as https://app.example.com',
+  ),
   METRICS_PUBLIC: bool(false),
   API_DOCS: bool(true),
   LOG_LEVEL: z
