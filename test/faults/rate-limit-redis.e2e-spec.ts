@@ -147,8 +147,9 @@ describe('Redis up with REDIS_KEY_PREFIX', () => {
   const run = randomBytes(6).toString('hex');
   const prefix = `pam-gw-test-${run}:`;
   const sub = `rl-${run}`;
-  const key = `${prefix}rl:principal:user:${sub}`;
-  const defaultKey = `pam-gateway:rl:principal:user:${sub}`;
+  // The credential's key (jwt:<iss>:<sub>); the issuer's URL is known once it has started.
+  const key = () => `${prefix}rl:principal:jwt:${issuer.url}:${sub}`;
+  const defaultKey = () => `pam-gateway:rl:principal:jwt:${issuer.url}:${sub}`;
   beforeAll(async () => {
     gw = await startGateway({
       issuer,
@@ -158,7 +159,7 @@ describe('Redis up with REDIS_KEY_PREFIX', () => {
   afterAll(async () => {
     await gw?.close();
     const client = new Redis(MACHINE_REDIS, { maxRetriesPerRequest: 1 });
-    await client.del(key, defaultKey).catch(() => undefined);
+    await client.del(key(), defaultKey()).catch(() => undefined);
     client.disconnect();
   });
 
@@ -166,9 +167,9 @@ describe('Redis up with REDIS_KEY_PREFIX', () => {
     expect((await once(gw, 'rest', await operatorToken(sub))).status).toBe(200);
     const client = new Redis(MACHINE_REDIS);
     try {
-      expect(await client.keys(`${prefix}*`)).toEqual([key]);
-      expect(Number(await client.get(key))).toBe(1);
-      expect(await client.exists(defaultKey)).toBe(0);
+      expect(await client.keys(`${prefix}*`)).toEqual([key()]);
+      expect(Number(await client.get(key()))).toBe(1);
+      expect(await client.exists(defaultKey())).toBe(0);
     } finally {
       client.disconnect();
     }
