@@ -88,10 +88,15 @@ async function main(): Promise<void> {
   const scraper = await tokenFor('prometheus', 'metrics-scraper');
   const active = simulator.getSessions().filter((s) => s.end === '');
   const isDc = (s: (typeof active)[number]) => s.device.startsWith('dc') && s.protocol === 'rdp';
-  // The operator's examples end sessions outside the domain controllers; the dc-team's own.
-  const [first, second, third] = active.filter((s) => !isDc(s));
-  // Not a session of the user the bulk example ends everything for: still open by then.
-  const dc = active.find((s) => isDc(s) && s.user !== first?.user);
+  // The dc-team's example ends a domain controller session; the operator's examples end others,
+  // of other users (the bulk example ends everything its user has open).
+  const dc = active.find(isDc);
+  const [first, second, third] = active.filter((s) => !isDc(s) && s.user !== dc?.user);
+  // The listing and bulk examples pick a user none of the sessions above belongs to.
+  const used = new Set([first, second, third, dc].map((s) => s?.user));
+  const bulkUser = active.find((s) => !used.has(s.user))?.user ?? first?.user;
+  // Idempotency keys of this run only: the audit database (and its stored answers) outlives it.
+  const run = Date.now().toString(36);
 
   const out = [
     '',
@@ -124,13 +129,13 @@ async function main(): Promise<void> {
     `curl -s "${gw}/api/v1/sessions?active=true&limit=5" -H "Authorization: Bearer $VIEWER"`,
     '',
     '# the same over GraphQL, filtered by user:',
-    `curl -s ${gw}/graphql -H "Authorization: Bearer $VIEWER" -H 'Content-Type: application/json' -d '{"query":"{ remoteSessions(filter: {user: \\"${first?.user}\\", active: true}) { totalCount stale ageSeconds nodes { sessionId user device protocol start } } }"}'`,
+    `curl -s ${gw}/graphql -H "Authorization: Bearer $VIEWER" -H 'Content-Type: application/json' -d '{"query":"{ remoteSessions(filter: {user: \\"${bulkUser}\\", active: true}) { totalCount stale ageSeconds nodes { sessionId user device protocol start } } }"}'`,
     '',
-    `# a bulk dry run: what would "end everything ${first?.user} has open" end? (nothing is ended)`,
-    `curl -s -X POST ${gw}/api/v1/sessions/terminate -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -H 'Idempotency-Key: INC-1234-dry' -d '{"filter":{"user":"${first?.user}"},"reason":"INC-1234","dryRun":true}'`,
+    `# a bulk dry run: what would "end everything ${bulkUser} has open" end? (nothing is ended)`,
+    `curl -s -X POST ${gw}/api/v1/sessions/terminate -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -H 'Idempotency-Key: INC-1234-dry-${run}' -d '{"filter":{"user":"${bulkUser}"},"reason":"INC-1234","dryRun":true}'`,
     '',
     '# the real run: same filter, a new key; repeating it with that key replays the first answer:',
-    `curl -s -X POST ${gw}/api/v1/sessions/terminate -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -H 'Idempotency-Key: INC-1234-run' -d '{"filter":{"user":"${first?.user}"},"reason":"INC-1234"}'`,
+    `curl -s -X POST ${gw}/api/v1/sessions/terminate -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -H 'Idempotency-Key: INC-1234-run-${run}' -d '{"filter":{"user":"${bulkUser}"},"reason":"INC-1234"}'`,
     '',
     "# the dc-team sees only the domain controllers' sessions:",
     `curl -s "${gw}/api/v1/sessions?active=true&limit=5" -H "Authorization: Bearer $DC_TEAM"`,
