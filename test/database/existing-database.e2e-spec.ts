@@ -2,14 +2,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import Database from 'better-sqlite3';
 import { auditMigrations } from '../../src/audit/audit-migrations';
+import { AuditModule } from '../../src/audit/audit.module';
+import { AuditService } from '../../src/audit/audit.service';
+import type { AppConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import * as databaseFile from '../../src/database/database';
 import { openDatabase } from '../../src/database/database';
 import { databaseMigrations, migrateDatabase } from '../../src/database/database-migrations';
 import { GatewayDatabase } from '../../src/database/gateway-database';
+import { IdempotencyModule } from '../../src/idempotency/idempotency.module';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository';
 import { RedisClient, SharedCache } from '../../src/redis';
-import { Services, terminateIntent } from '../audit/support/audit-fixtures';
+import { range, Services, terminateIntent } from '../audit/support/audit-fixtures';
 
 /**
  * A database written by the code before the idempotency answers got their own migration list
@@ -89,6 +96,52 @@ describe('a database made before issue 14', () => {
       );
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe('the audit and idempotency modules in one app', () => {
+  let dir: string;
+
+  beforeAll(() => Logger.overrideLogger(false));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gateway-db-shared-'));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('share one connection, and it closes only after the audit writer drained', async () => {
+    const file = join(dir, 'audit.db');
+    const opened = jest.spyOn(databaseFile, 'openDatabase');
+    const config = {
+      audit: { databaseUrl: `sqlite:${file}` },
+      sessions: { idempotencyTtlHours: 24 },
+      redisKeyPrefix: '',
+    } as AppConfig;
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), AuditModule, IdempotencyModule],
+    }).compile();
+    await moduleRef.init();
+    expect(opened).toHaveBeenCalledTimes(1);
+
+    const answers = moduleRef.get(IdempotencyRepository);
+    await expect(answers.reserve('jwt:iss:alice', 'k-1', 'f'.repeat(64))).resolves.toEqual({
+      kind: 'reserved',
+    });
+    const audit = moduleRef.get(AuditService);
+    const queued = range(1, 50).map(() => audit.recordIntent(terminateIntent()));
+    await moduleRef.close();
+    await expect(Promise.all(queued)).resolves.toHaveLength(50);
+
+    const raw = new Database(file, { readonly: true });
+    try {
+      const count = (table: string) =>
+        (raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      expect([count('audit_chain'), count('idempotency_keys')]).toEqual([50, 1]);
+    } finally {
+      raw.close();
     }
   });
 });
