@@ -1,3 +1,0 @@
-export * from './database';
-export * from './database.module';
-export * from './gateway-database';
