@@ -55,10 +55,8 @@ export interface ChainRow {
   upstream_duration_ms: number | null;
 }
 
-/** The kysely schema: one table, written only by appends. */
-export interface AuditDb {
-  audit_chain: ChainRow;
-}
+/** The audit chain's kysely table types: one table, written only by appends. */
+export type AuditDb = { audit_chain: ChainRow };
 
 export const CHAIN_COLUMNS = [
   'seq',

@@ -1,8 +1,11 @@
-import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
-import type { AuditStore } from './audit-store';
+import { Kysely, sql, type Migration } from 'kysely';
+import type { DatabaseDialect } from '../database/database';
 
-// Versioned, in code (no migration folder to ship). Never edit a released migration: add one.
-function auditMigrations(dialect: AuditStore['dialect']): Record<string, Migration> {
+/**
+ * The audit chain's migrations, versioned in code (no migration folder to ship). Never edit or
+ * rename a released migration: add one (database-migrations.ts composes them with the others).
+ */
+export function auditMigrations(dialect: DatabaseDialect): Record<string, Migration> {
   return {
     '0001_audit_chain': {
       async up(db: Kysely<unknown>) {
@@ -82,30 +85,6 @@ function auditMigrations(dialect: AuditStore['dialect']): Record<string, Migrati
           .execute(db);
       },
     },
-    // Idempotency answers (sessions/idempotency.store.ts): a cache of answers beside the chain,
-    // NOT part of it. Rows are updated and expire; the audit records stay the truth.
-    '0003_idempotency_keys': {
-      async up(db: Kysely<unknown>) {
-        await db.schema
-          .createTable('idempotency_keys')
-          .addColumn('principal', 'text', (c) => c.notNull())
-          .addColumn('key', 'text', (c) => c.notNull())
-          // SHA-256 (hex) of the canonical request: the same key with another request is refused.
-          .addColumn('fingerprint', 'text', (c) => c.notNull())
-          // 'pending' while the first request runs (the reservation), then 'done'.
-          .addColumn('state', 'text', (c) => c.notNull())
-          .addColumn('response', 'text')
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('expires_at', 'text', (c) => c.notNull())
-          .addPrimaryKeyConstraint('idempotency_keys_pk', ['principal', 'key'])
-          .execute();
-        await db.schema
-          .createIndex('idempotency_keys_expires_at_idx')
-          .on('idempotency_keys')
-          .column('expires_at')
-          .execute();
-      },
-    },
     // actor.username (issue 13): what ${principal.name} was bound to. Hashed only when set
     // (audit-entry.ts, LATER_COLUMNS), so entries written before this verify unchanged.
     '0004_actor_username': {
@@ -114,21 +93,4 @@ function auditMigrations(dialect: AuditStore['dialect']): Record<string, Migrati
       },
     },
   };
-}
-
-/** Brings the store's schema to the latest version; safe to run from several replicas at once. */
-export async function migrateAuditStore(store: AuditStore): Promise<void> {
-  const provider: MigrationProvider = {
-    getMigrations: async () => auditMigrations(store.dialect),
-  };
-  const migrator = new Migrator({
-    db: store.db,
-    provider,
-    // kysely looks for its bookkeeping tables in every schema unless told which one is ours.
-    migrationTableSchema: store.schema,
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    throw error instanceof Error ? error : new Error('audit migration failed', { cause: error });
-  }
 }

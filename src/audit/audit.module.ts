@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { DENIED_ATTEMPT_RECORDER } from '../rbac/denied-attempt';
 import { AuditController } from './audit.controller';
 import { AuditResolver } from './audit.resolver';
@@ -7,10 +8,12 @@ import { AuditService } from './audit.service';
 /**
  * The audit log for the whole app. Global so sessions and the RBAC guard reach it without
  * importing it; it imports no auth or rbac module (their guards are global, their decorators
- * plain metadata). Needs APP_CONFIG from ConfigModule.
+ * plain metadata). Its table lives in the shared gateway database (DatabaseModule). Needs
+ * APP_CONFIG from ConfigModule.
  */
 @Global()
 @Module({
+  imports: [DatabaseModule],
   providers: [
     AuditService,
     { provide: DENIED_ATTEMPT_RECORDER, useExisting: AuditService },

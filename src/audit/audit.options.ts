@@ -13,8 +13,6 @@ export interface AuditServiceOptions {
    */
   recoveryGraceMs?: number;
   sweepIntervalMs?: number;
-  /** SQLite only: wait for another process's write lock this long before failing. */
-  busyTimeoutMs?: number;
 }
 
 /** Who is reading the audit log, for the record that the read itself leaves. */

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { GatewayDatabase } from '../database/gateway-database';
 import { GatewayError } from '../errors';
 import type { DeniedAttempt, DeniedAttemptRecorder } from '../rbac/denied-attempt';
 import {
@@ -17,7 +18,6 @@ import {
   type ChainRow,
   type EntryDraft,
 } from './audit-entry';
-import { migrateAuditStore } from './audit-migrations';
 import {
   parseAuditQuery,
   findOpenIntents,
@@ -25,7 +25,7 @@ import {
   type PageParamNames,
   type ParsedAuditQuery,
 } from './audit-query';
-import { openAuditStore, type AuditStore } from './audit-store';
+import { auditStoreOn, type AuditStore } from './audit-store';
 import type {
   AuditFilter,
   AuditIntent,
@@ -42,7 +42,8 @@ import {
   type AuditServiceOptions,
 } from './audit.options';
 import { verifyChain } from './chain-verifier';
-import { AuditStateError, ChainWriter, type AppendResult } from './chain-writer';
+import { AuditStateError, type AppendResult } from './chain-seal';
+import { ChainWriter } from './chain-writer';
 
 const NOT_WRITTEN = 'The audit log cannot be written; nothing was forwarded';
 /** Longer than any upstream timeout: an intent this old cannot belong to a live request. */
@@ -58,30 +59,14 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'audit'>,
+    private readonly database: GatewayDatabase,
     @Optional() @Inject(AUDIT_OPTIONS) private readonly options: AuditServiceOptions = {},
   ) {}
 
+  /** Opens the chain on the shared database (AUDIT_UNAVAILABLE when it cannot be opened). */
   async onModuleInit(): Promise<void> {
-    try {
-      this.store = await openAuditStore(this.config.audit.databaseUrl, {
-        busyTimeoutMs: this.options.busyTimeoutMs,
-        onBackgroundError: (err) =>
-          this.logger.error(`audit database connection failed: ${err.message}`),
-      });
-      await migrateAuditStore(this.store);
-      this.writer = new ChainWriter(this.store, this.config.audit.hmacKey);
-    } catch (err) {
-      this.logger.error(`cannot open the audit store: ${describe(err)}`);
-      await this.store?.close().catch(() => undefined);
-      this.store = null;
-      throw new GatewayError(
-        'AUDIT_UNAVAILABLE',
-        'The audit store (AUDIT_DATABASE_URL) cannot be opened',
-        {
-          cause: err,
-        },
-      );
-    }
+    this.store = auditStoreOn(await this.database.open());
+    this.writer = new ChainWriter(this.store, this.config.audit.hmacKey);
     const postgres = this.store.dialect === 'postgres';
     // Explicit options (tests) win over AUDIT_RECOVERY_GRACE_MS, which wins over the defaults.
     const grace =
@@ -99,7 +84,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
     }
   }
 
-  /** Commits queued appends, then closes the store. */
+  /** Commits queued appends, then ends the writer thread; the database closes after. */
   async onModuleDestroy(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
     this.sweep = null;
@@ -218,16 +203,6 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
         cause: err,
       });
     }
-  }
-
-  /** The open store, for tables kept beside the chain (idempotency answers); never for appends. */
-  get database(): Pick<AuditStore, 'dialect' | 'db'> {
-    return this.requireStore();
-  }
-
-  /** Group-commit counters (transactions and entries written by this instance). */
-  get writeStats(): { transactions: number; entries: number } {
-    return { ...(this.writer?.stats ?? { transactions: 0, entries: 0 }) };
   }
 
   private async run(parsed: ParsedAuditQuery): Promise<AuditPage> {

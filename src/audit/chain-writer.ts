@@ -1,34 +1,18 @@
-import { GENESIS_HASH } from './audit-hash';
 import type { Kysely } from 'kysely';
-import { sealEntry, type AuditDb, type ChainRow, type EntryDraft } from './audit-entry';
+import { GENESIS_HASH } from './audit-hash';
+import type { AuditDb, ChainRow, EntryDraft } from './audit-entry';
 import type { AuditStore } from './audit-store';
+import {
+  knownAfter,
+  sealBatch,
+  sealedRows,
+  type AppendResult,
+  type Head,
+  type Known,
+  type Pending,
+  type Sealed,
+} from './chain-seal';
 import type { SqliteAppendThread } from './sqlite-append-thread';
-
-/** A request the chain refuses on its own terms (closing twice, closing a denial). */
-export class AuditStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuditStateError';
-  }
-}
-
-export interface AppendResult {
-  /** The sealed entries, in the order they were given. */
-  rows: ChainRow[];
-  /** For each outcome entry: the intent it closed, by intent id. */
-  closed: Map<string, ChainRow>;
-}
-
-type Sealed = { p: Pending; ok: AppendResult } | { p: Pending; error: Error };
-
-const sealedRows = (sealed: Sealed[]): ChainRow[] =>
-  sealed.flatMap((o) => ('ok' in o ? o.ok.rows : []));
-
-interface Pending {
-  drafts: EntryDraft[];
-  resolve: (r: AppendResult) => void;
-  reject: (err: unknown) => void;
-}
 
 // Bounded so one INSERT stays far below SQLite's and PostgreSQL's bind-parameter limits.
 const MAX_BATCH_ENTRIES = 500;
@@ -36,23 +20,6 @@ const INSERT_CHUNK = 400;
 // Only another process appending to the same SQLite file moves the head under us; give up
 // (AUDIT_UNAVAILABLE) rather than spin if it never stops.
 const MAX_HEAD_MOVES = 10;
-// Open intents a writer remembers (see Known); the oldest beyond this is forgotten, and read
-// from the database again if it is ever closed.
-export const MAX_KNOWN_OPEN = 4096;
-
-type Head = { seq: number; hash: string };
-
-/**
- * What the SQLite writer knows of the chain without reading it: the head its own last commit
- * left, and the allowed intents it committed that have no outcome yet. True as long as every
- * entry appended since was its own; the thread's head check proves that at each commit, and
- * anything else (head moved, an error) drops it all.
- */
-interface Known {
-  head: Head;
-  /** Allowed intents this writer committed and nobody has closed, oldest first. */
-  open: Map<string, ChainRow>;
-}
 
 /**
  * Appends entries to the chain with group commit: appends that arrive while a transaction is
@@ -65,8 +32,6 @@ export class ChainWriter {
   private closing = false;
   /** SQLite files only (commitInThread); null until a commit proves it, and after any doubt. */
   private known: Known | null = null;
-  /** Counts for tests and metrics: how many transactions carried how many entries. */
-  readonly stats = { transactions: 0, entries: 0 };
 
   constructor(
     private readonly store: AuditStore,
@@ -136,14 +101,9 @@ export class ChainWriter {
       for (const p of batch) p.reject(err);
       return;
     }
-    this.stats.transactions += 1;
     for (const o of outcomes) {
-      if ('ok' in o) {
-        this.stats.entries += o.ok.rows.length;
-        o.p.resolve(o.ok);
-      } else {
-        o.p.reject(o.error);
-      }
+      if ('ok' in o) o.p.resolve(o.ok);
+      else o.p.reject(o.error);
     }
   }
 
@@ -222,79 +182,6 @@ export class ChainWriter {
         if (r.ref_id !== null) closed.add(r.ref_id);
       }
     }
-    return this.seal(batch, head.seq, head.hash, { intents, closed }, known);
+    return sealBatch(batch, head, { intents, closed }, this.hmacKey, known);
   }
-
-  /**
-   * Gives each acceptable append its seqs and hashes; refuses an append whose outcome is invalid.
-   * `state`: what was read, updated as appends are accepted; `known`: allowed intents known open.
-   */
-  private seal(
-    batch: Pending[],
-    lastSeq: number,
-    lastHash: string,
-    state: { intents: Map<string, ChainRow>; closed: Set<string> },
-    known?: ReadonlyMap<string, ChainRow>,
-  ): Sealed[] {
-    const time = new Date().toISOString();
-    let seq = lastSeq;
-    let prev = lastHash;
-    return batch.map((p) => {
-      const rows: ChainRow[] = [];
-      const closedNow = new Map<string, ChainRow>();
-      let s = seq;
-      let h = prev;
-      for (const d of p.drafts) {
-        if (d.ref_id !== null) {
-          const intent =
-            rows.find((r) => r.id === d.ref_id) ??
-            state.intents.get(d.ref_id) ??
-            known?.get(d.ref_id);
-          const problem = !intent
-            ? 'no such audit record'
-            : intent.decision !== 'allowed'
-              ? `it is a ${intent.decision} record, complete when written`
-              : state.closed.has(d.ref_id) || closedNow.has(d.ref_id)
-                ? 'it already has an outcome'
-                : null;
-          if (problem !== null || !intent) {
-            return {
-              p,
-              error: new AuditStateError(`cannot close audit record ${d.ref_id}: ${problem}`),
-            };
-          }
-          closedNow.set(d.ref_id, intent);
-        }
-        s += 1;
-        const row = sealEntry(d, s, time, h, this.hmacKey);
-        h = row.hash;
-        rows.push(row);
-      }
-      // Only an accepted append advances the chain and the known state.
-      seq = s;
-      prev = h;
-      for (const r of rows) if (r.kind === 'intent') state.intents.set(r.id, r);
-      for (const ref of closedNow.keys()) state.closed.add(ref);
-      return { p, ok: { rows, closed: closedNow } };
-    });
-  }
-}
-
-/**
- * What the writer knows once `sealed` has committed on top of what it knew (`open`, updated in
- * place): the last row is the head; allowed intents written are open until an outcome closes them.
- */
-function knownAfter(open: Map<string, ChainRow>, sealed: Sealed[], last: ChainRow): Known {
-  for (const o of sealed) {
-    if (!('ok' in o)) continue;
-    for (const r of o.ok.rows) {
-      if (r.kind === 'intent' && r.decision === 'allowed') open.set(r.id, r);
-    }
-    for (const ref of o.ok.closed.keys()) open.delete(ref);
-  }
-  for (const id of open.keys()) {
-    if (open.size <= MAX_KNOWN_OPEN) break;
-    open.delete(id);
-  }
-  return { head: { seq: last.seq, hash: last.hash }, open };
 }

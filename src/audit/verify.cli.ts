@@ -5,7 +5,8 @@
  * and runs neither migrations nor recovery: verifying must never change what it verifies.
  */
 import { loadAuditSettings } from '../config/audit-settings';
-import { openAuditStore, type AuditStore } from './audit-store';
+import { openDatabase, type Database } from '../database/database';
+import type { AuditDb } from './audit-entry';
 import { verifyChain } from './chain-verifier';
 
 export async function runVerify(
@@ -19,16 +20,16 @@ export async function runVerify(
     return 2;
   }
   const { databaseUrl, hmacKey } = loaded.settings;
-  let store: AuditStore;
+  let store: Database;
   try {
-    store = await openAuditStore(databaseUrl, { readOnly: true });
+    store = await openDatabase(databaseUrl, { readOnly: true });
   } catch (e) {
     // The URL may hold a password: the message names the variable, never its value.
     err(`audit:verify: cannot open the audit store named by AUDIT_DATABASE_URL: ${message(e)}`);
     return 2;
   }
   try {
-    const result = await verifyChain(store.db, hmacKey);
+    const result = await verifyChain(store.db.withTables<AuditDb>(), hmacKey);
     if (result.ok) {
       out(`audit chain intact: ${result.count} entries`);
       return 0;

@@ -11,12 +11,11 @@ import { RetryPolicy } from 'cockatiel';
 import { APP_CONFIG, AppConfig, PamCoreSettings } from '../config';
 import { GatewayError } from '../errors';
 import { closeTransportOf } from '../http';
-import { CachedCheck } from './cached-check';
 import { OAuth1Signer } from './oauth1-signer';
 import { BearerToken, OAuth2TokenManager } from './oauth2-token-manager';
 import { ObserverSink } from './observer-sink';
 import { dropUrl, sessionsUrl, sessionUrl } from './pam-core-urls';
-import { PAM_CORE_OBSERVER, PamCoreObserver, UpstreamResultCode } from './pam-core.observer';
+import { PAM_CORE_OBSERVER, PamCoreObserver } from './pam-core.observer';
 import {
   connectRetryPolicy,
   PAM_CORE_POLICY_OPTIONS,
@@ -26,12 +25,8 @@ import {
   UpstreamGuard,
 } from './pam-core.policy';
 import type { RemoteSession, TerminateResult } from './pam-core.types';
-import {
-  classifyAnswer,
-  Classification,
-  ClassifyOptions,
-  upstreamError,
-} from './response-classifier';
+import { PamCoreProbe } from './pam-core.probe';
+import { classifyAnswer, Classification, ClassifyOptions } from './response-classifier';
 import { logUnrecognised } from './segura-texts';
 import { normaliseSessionList } from './session-normaliser';
 import { UpstreamAnswer } from './upstream-answer';
@@ -66,7 +61,7 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
   private readonly connectRetry: RetryPolicy;
   private readonly tokens?: OAuth2TokenManager;
   private readonly signer?: OAuth1Signer;
-  private readonly probe: CachedCheck;
+  private readonly probe: PamCoreProbe;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -108,7 +103,14 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       if (!this.settings.oauth1) throw new Error('PAM Core OAuth 1 settings are missing');
       this.signer = new OAuth1Signer(this.settings.oauth1);
     }
-    this.probe = new CachedCheck(() => this.probeNow(), this.policy.probeCacheMs);
+    this.probe = new PamCoreProbe(
+      this.settings,
+      this.policy,
+      this.pause,
+      this.tokens,
+      this.sink,
+      this.logger,
+    );
   }
 
   onModuleInit(): void {
@@ -185,46 +187,6 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
     return this.probe.run();
   }
 
-  /**
-   * One probe, within a short bound: oauth2 needs a token, and Segura must answer HTTP now
-   * (any answer to a HEAD of the base URL counts). A cached token alone proves nothing about a
-   * Segura that stopped answering since, and minting a token per probe would load Segura's
-   * token endpoint, so a cached token is followed by the HEAD instead.
-   */
-  private async probeNow(): Promise<void> {
-    this.pause.check(); // Segura asked us to wait: not ready, and no call
-    const boundMs = Math.min(this.settings.timeoutMs, this.policy.probeTimeoutMs);
-    const started = Date.now();
-    let result: UpstreamResultCode = 'OK';
-    try {
-      if (this.tokens) {
-        const token = await withDeadline(this.tokens.getToken(), boundMs);
-        if (!token.fromCache) return; // a token request just succeeded: Segura answers now
-      }
-      const answer = await this.pause.send({
-        method: 'HEAD',
-        url: this.settings.baseUrl,
-        headers: {},
-        timeoutMs: Math.max(1, boundMs - (Date.now() - started)),
-        maxBodyBytes: 0,
-      });
-      // Any HTTP answer shows Segura is up, except its 429: it will refuse our calls for a while.
-      if (answer.kind === 'transport' || answer.status === 429) {
-        const c = classifyAnswer(answer);
-        logUnrecognised(this.logger, 'probe', {
-          unrecognised: c.unrecognised,
-          status: answer.status,
-        });
-        if (!c.ok) throw c.error;
-      }
-    } catch (err) {
-      result = err instanceof GatewayError ? err.code : 'INTERNAL';
-      throw err;
-    } finally {
-      this.sink.upstreamCall('probe', result, Date.now() - started);
-    }
-  }
-
   /** One operation under bulkhead and breaker; a 401 to a cached token is retried once with a fresh one. */
   private call(spec: CallSpec): Promise<Success> {
     return this.guard.run(async () => {
@@ -276,27 +238,5 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
       );
     }
     return { result, token };
-  }
-}
-
-/** Bounds a probe so readiness never hangs; the underlying request keeps its own timeout. */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          upstreamError(
-            { code: 'UPSTREAM_TIMEOUT' },
-            { durationMs: ms, detail: 'PAM Core did not answer the readiness probe in time' },
-          ),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { of } from 'rxjs';
 import { ConfigModule, loadConfigOrThrow } from '../config';
-import { PAM_CORE_OBSERVER, PamCoreClient, PamCoreModule } from './index';
+import { PAM_CORE_OBSERVER, PAM_CORE_POLICY_OPTIONS, PamCoreClient, PamCoreModule } from './index';
 import type { PamCoreObserver } from './pam-core.observer';
 
 const config = loadConfigOrThrow({
@@ -35,19 +35,19 @@ describe('PamCoreModule', () => {
       tokenRefreshed: () => undefined,
       circuitStateChanged: () => undefined,
     };
+    // Global providers, as the app's observability module and policy override provide them.
     @Global()
     @Module({
-      providers: [{ provide: PAM_CORE_OBSERVER, useValue: observer }],
-      exports: [PAM_CORE_OBSERVER],
+      providers: [
+        { provide: PAM_CORE_OBSERVER, useValue: observer },
+        { provide: PAM_CORE_POLICY_OPTIONS, useValue: { tokenRetries: 0, connectRetries: 0 } },
+      ],
+      exports: [PAM_CORE_OBSERVER, PAM_CORE_POLICY_OPTIONS],
     })
     class ObserverModule {}
 
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot(config),
-        ObserverModule,
-        PamCoreModule.withPolicy({ tokenRetries: 0, connectRetries: 0 }),
-      ],
+      imports: [ConfigModule.forRoot(config), ObserverModule, PamCoreModule],
     }).compile();
     const client = moduleRef.get(PamCoreClient);
     await expect(client.terminateSession('abc')).rejects.toMatchObject({

@@ -1,26 +1,17 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { undiciHttpModule } from '../http';
 import { PamCoreClient } from './pam-core.client';
-import { PAM_CORE_POLICY_OPTIONS, PamCorePolicyOptions } from './pam-core.policy';
 import { pamCoreTransport } from './upstream-http';
 
 /**
  * Provides {@link PamCoreClient}. Needs the global APP_CONFIG provider; picks up a
- * PAM_CORE_OBSERVER when one is visible (e.g. from a global observability module). Its
- * HttpService is its own (Segura's TLS settings and pool); tests may override it.
+ * PAM_CORE_OBSERVER when one is visible (e.g. from a global observability module) and
+ * PAM_CORE_POLICY_OPTIONS likewise (AppModule's `pamCorePolicy`). Its HttpService is its own
+ * (Segura's TLS settings and pool); tests may override it.
  */
 @Module({
   imports: [undiciHttpModule((config) => pamCoreTransport(config.pamCore))],
   providers: [PamCoreClient],
   exports: [PamCoreClient],
 })
-export class PamCoreModule {
-  /** Same module with resilience numbers overridden (tests, tuning). */
-  static withPolicy(options: PamCorePolicyOptions): DynamicModule {
-    return {
-      module: PamCoreModule,
-      providers: [{ provide: PAM_CORE_POLICY_OPTIONS, useValue: options }],
-      exports: [PamCoreClient],
-    };
-  }
-}
+export class PamCoreModule {}

@@ -212,6 +212,14 @@ describe('classifyAnswer', () => {
     });
   });
 
+  it('words SESSION_NOT_FOUND "Session not found" for callers, keeping Segura’s text upstream', () => {
+    const c = classifyAnswer(res(404, envelope(404, 'Resource sub not found')));
+    if (c.ok) throw new Error('expected an error');
+    expect(c.error).toMatchObject({ code: 'SESSION_NOT_FOUND', message: 'Session not found' });
+    expect(c.error.detail).toBeUndefined();
+    expect(c.error.upstream?.message).toBe('Resource sub not found');
+  });
+
   it.each(transportRows)(
     'transport failure %s → %s (outcomeUnknown %s)',
     (failure, code, unknown) => {

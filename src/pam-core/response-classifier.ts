@@ -80,8 +80,12 @@ export function upstreamError(
   verdict: Verdict,
   facts: { status?: number; message?: string; durationMs: number; detail?: string },
 ): GatewayError {
+  // Segura words an unknown session differently per endpoint ("Resource sub not found" on a
+  // drop, "1002: Session not found" on a read): callers always read the gateway's one wording,
+  // the title; Segura's text stays in `upstream` (the audit record).
+  const relayed = verdict.code === 'SESSION_NOT_FOUND' ? undefined : facts.message;
   return new GatewayError(verdict.code, titleFor(verdict.code), {
-    detail: facts.detail ?? facts.message,
+    detail: facts.detail ?? relayed,
     field: verdict.field,
     upstream: { status: facts.status, message: facts.message, durationMs: facts.durationMs },
     outcomeUnknown: verdict.outcomeUnknown ?? false,

@@ -4,7 +4,7 @@ import { canonicalJson } from '../audit/audit-hash';
 import type { Principal } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
-import { IdempotencyStore } from './idempotency.store';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 
 export const IDEMPOTENCY_KEY_MAX = 128;
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
@@ -47,7 +47,7 @@ export class IdempotencyService {
   private readonly waitMs: number;
 
   constructor(
-    private readonly store: IdempotencyStore,
+    private readonly store: IdempotencyRepository,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'pamCore'>,
   ) {
     this.waitMs = config.pamCore.timeoutMs * 2 + 2000;

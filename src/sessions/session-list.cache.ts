@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, SessionsSettings } from '../config';
 import { PamCoreClient, type RemoteSession } from '../pam-core';
 import { compareSessions } from './session-query';
-import { SharedCache } from './shared-cache';
+import { SharedCache } from '../redis/shared-cache';
 
 /** A list as fetched from Segura; `fetchedAt` is when its answer arrived (epoch ms). */
 interface Fetched {

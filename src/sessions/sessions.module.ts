@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { PamCoreModule } from '../pam-core';
 import { RbacModule } from '../rbac/rbac.module';
 import { RedisModule } from '../redis';
 import { BulkTermination } from './bulk-termination';
 import { IdempotencyService } from './idempotency.service';
-import { IdempotencyStore } from './idempotency.store';
 import { SessionAudit } from './session-audit';
 import { SessionListCache } from './session-list.cache';
 import { SessionReader } from './session-reader';
@@ -13,10 +13,9 @@ import { SessionsController } from './sessions.controller';
 import { SessionsResolver } from './sessions.resolver';
 import { SESSIONS_OPTIONS_PROVIDER } from './sessions.options';
 import { SessionsService } from './sessions.service';
-import { SharedCache } from './shared-cache';
 
 @Module({
-  imports: [PamCoreModule, RbacModule, RedisModule],
+  imports: [PamCoreModule, RbacModule, RedisModule, IdempotencyModule],
   controllers: [SessionsController],
   providers: [
     SESSIONS_OPTIONS_PROVIDER,
@@ -27,8 +26,6 @@ import { SharedCache } from './shared-cache';
     SessionReader,
     BulkTermination,
     SessionListCache,
-    SharedCache,
-    IdempotencyStore,
     IdempotencyService,
   ],
 })

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createPgSchema, describePg, pgQuery, type PgSchema } from '../support/postgres';
-import { batchService, Services, terminateIntent } from './support/audit-fixtures';
+import { auditServiceOn, batchService, Services, terminateIntent } from './support/audit-fixtures';
 import { defineQuerySuite } from './support/query-suite';
 import { defineStoreSuite } from './support/store-suite';
 import { postgresTarget } from './support/store-targets';
@@ -70,10 +70,7 @@ describePg('audit on postgres', () => {
 
     it('refuses to start, and refuses to record, when the database refuses connections', async () => {
       // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-      const { AuditService } = await import('../../src/audit/audit.service');
-      const audit = new AuditService({
-        audit: { databaseUrl: 'postgres://postgres@127.0.0.1:1/test' },
-      });
+      const audit = auditServiceOn('postgres://postgres@127.0.0.1:1/test').service;
       await expect(audit.onModuleInit()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
       await expect(audit.recordIntent(terminateIntent())).rejects.toMatchObject({
         code: 'AUDIT_UNAVAILABLE',

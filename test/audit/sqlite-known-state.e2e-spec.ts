@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import type { AuditService } from '../../src/audit/audit.service';
-import { MAX_KNOWN_OPEN } from '../../src/audit/chain-writer';
+import { MAX_KNOWN_OPEN } from '../../src/audit/chain-seal';
 import type { AppendAnswer } from '../../src/audit/sqlite-append-thread';
 import { range, Services, storeOf, terminateIntent } from './support/audit-fixtures';
 import { recordMainStatements } from './support/main-statements';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { alice, Services, terminateIntent } from './support/audit-fixtures';
+import { alice, auditServiceOn, Services, terminateIntent } from './support/audit-fixtures';
 import { defineQuerySuite } from './support/query-suite';
 import { defineStoreSuite } from './support/store-suite';
 import { sqliteTarget } from './support/store-targets';
@@ -54,8 +54,7 @@ describe('audit store on sqlite: files and failures', () => {
     await expect(services2.start('sqlite:/dev/null/audit/audit.db')).rejects.toMatchObject({
       code: 'AUDIT_UNAVAILABLE',
     });
-    const { AuditService } = await import('../../src/audit/audit.service');
-    const never = new AuditService({ audit: { databaseUrl: 'sqlite:/dev/null/x.db' } });
+    const never = auditServiceOn('sqlite:/dev/null/x.db').service;
     await expect(never.onModuleInit()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     await expect(never.recordIntent(terminateIntent())).rejects.toMatchObject({
       code: 'AUDIT_UNAVAILABLE',
@@ -94,8 +93,7 @@ describe('audit store on sqlite: files and failures', () => {
     chmodSync(dir, 0o555);
     try {
       await expect(audit.checkWritable()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
-      const { AuditService } = await import('../../src/audit/audit.service');
-      const fresh = new AuditService({ audit: { databaseUrl: `sqlite:${file}` } });
+      const fresh = auditServiceOn(`sqlite:${file}`).service;
       await expect(fresh.onModuleInit()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
       await expect(fresh.recordIntent(terminateIntent())).rejects.toMatchObject({
         code: 'AUDIT_UNAVAILABLE',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Redis from 'ioredis';
 import { fingerprintOf } from '../../src/sessions/idempotency.service';
-import { PENDING_LEASE_MS } from '../../src/sessions/idempotency.store';
+import { PENDING_LEASE_MS } from '../../src/idempotency/idempotency.repository';
 import { startIssuer, type IssuerHandle } from '../support/oidc-issuer';
 import { type GatewayHarness, type HarnessOptions, startGateway } from '../support/gateway';
 import { createPgSchema, describePg, type PgSchema } from '../support/postgres';

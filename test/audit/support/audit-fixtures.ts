@@ -1,6 +1,12 @@
 import type { AuditServiceOptions } from '../../../src/audit/audit.options';
 import { AuditService } from '../../../src/audit/audit.service';
 import type { AuditStore } from '../../../src/audit/audit-store';
+import { ChainWriter } from '../../../src/audit/chain-writer';
+import type { AppConfig } from '../../../src/config';
+import {
+  GatewayDatabase,
+  type GatewayDatabaseOptions,
+} from '../../../src/database/gateway-database';
 import type { AuditActor, AuditIntent } from '../../../src/audit/audit.types';
 import type { Principal } from '../../../src/auth/principal';
 
@@ -55,24 +61,54 @@ export function terminateIntent(over: Partial<AuditIntent> = {}): AuditIntent {
 export const storeOf = (audit: AuditService): AuditStore =>
   (audit as unknown as { store: AuditStore }).store;
 
+/**
+ * Counts the chain writers' transactions (commits, whichever writer) and the entries they
+ * carried, from now on: what group commit saves. Stopped by jest.restoreAllMocks().
+ */
+export function countWrites(): () => { transactions: number; entries: number } {
+  const writer = ChainWriter.prototype as unknown as {
+    commit(batch: { drafts: unknown[] }[]): Promise<void>;
+  };
+  const spy = jest.spyOn(writer, 'commit');
+  return () => ({
+    transactions: spy.mock.calls.length,
+    entries: spy.mock.calls.reduce(
+      (n, [batch]) => n + batch.reduce((m, p) => m + p.drafts.length, 0),
+      0,
+    ),
+  });
+}
+
+/** A service on its own database connection, as the app wires them; not started yet. */
+export function auditServiceOn(
+  databaseUrl: string,
+  opts: { hmacKey?: string; options?: AuditServiceOptions & GatewayDatabaseOptions } = {},
+): { service: AuditService; database: GatewayDatabase } {
+  const config: Pick<AppConfig, 'audit'> = { audit: { databaseUrl, hmacKey: opts.hmacKey } };
+  const { busyTimeoutMs, ...options } = opts.options ?? {};
+  const database = new GatewayDatabase(config, { busyTimeoutMs });
+  const service = new AuditService(config, database, { recoveryGraceMs: 0, ...options });
+  return { service, database };
+}
+
 /** Starts services and stops every one of them at the end, even those a test "killed". */
 export class Services {
-  private readonly started: AuditService[] = [];
+  private readonly started: { service: AuditService; database: GatewayDatabase }[] = [];
 
   async start(
     databaseUrl: string,
-    opts: { hmacKey?: string; options?: AuditServiceOptions } = {},
+    opts: { hmacKey?: string; options?: AuditServiceOptions & GatewayDatabaseOptions } = {},
   ): Promise<AuditService> {
-    const service = new AuditService(
-      { audit: { databaseUrl, hmacKey: opts.hmacKey } },
-      { recoveryGraceMs: 0, ...opts.options },
-    );
-    this.started.push(service);
-    await service.onModuleInit();
-    return service;
+    const started = auditServiceOn(databaseUrl, opts);
+    this.started.push(started);
+    await started.service.onModuleInit();
+    return started.service;
   }
 
   async stopAll(): Promise<void> {
-    for (const s of this.started.splice(0)) await s.onModuleDestroy().catch(() => undefined);
+    for (const { service, database } of this.started.splice(0)) {
+      await service.onModuleDestroy().catch(() => undefined);
+      await database.close().catch(() => undefined);
+    }
   }
 }

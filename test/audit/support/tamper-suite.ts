@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { CHAIN_COLUMNS, sealEntry, type ChainRow } from '../../../src/audit/audit-entry';
-import { openAuditStore } from '../../../src/audit/audit-store';
+import {
+  CHAIN_COLUMNS,
+  sealEntry,
+  type AuditDb,
+  type ChainRow,
+} from '../../../src/audit/audit-entry';
 import type { AuditService } from '../../../src/audit/audit.service';
 import type { AuditRecord } from '../../../src/audit/audit.types';
 import { verifyChain } from '../../../src/audit/chain-verifier';
+import { openDatabase } from '../../../src/database/database';
 import { batchService, Services, terminateIntent } from './audit-fixtures';
 import type { StoreTarget } from './store-targets';
 
 /** Verifies the store at `url` read-only, with any key, as the CLI would. */
 export async function verifyWith(url: string, hmacKey: string | undefined) {
-  const store = await openAuditStore(url, { readOnly: true });
+  const store = await openDatabase(url, { readOnly: true });
   try {
-    return await verifyChain(store.db, hmacKey);
+    return await verifyChain(store.db.withTables<AuditDb>(), hmacKey);
   } finally {
     await store.close();
   }

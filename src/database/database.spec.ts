@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { withStatementCache } from './audit-store';
+import { withStatementCache } from './database';
 
 describe('withStatementCache', () => {
   let conn: Database.Database;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { RedisClient } from '../redis';
+import { RedisClient } from './redis.client';
 
 /**
  * Redis as an optional, shared, fast layer (session list, idempotency answers) when REDIS_URL is

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config';
+import { GatewayDatabase } from '../database/gateway-database';
 import { GatewayError } from '../errors';
-import { SharedCache } from './shared-cache';
+import { SharedCache } from '../redis/shared-cache';
 
-/** Row of `idempotency_keys` (audit migration 0003); a cache of answers, not an audit record. */
+/** Row of `idempotency_keys` (migration 0003); a cache of answers, not an audit record. */
 interface IdempotencyRow {
   principal: string;
   key: string;
@@ -33,21 +33,27 @@ export const PENDING_LEASE_MS = 15 * 60_000;
 const SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
- * Idempotency answers in the audit database (authoritative, so they hold across replicas and
+ * Idempotency answers in the gateway database (authoritative, so they hold across replicas and
  * restarts), with Redis in front when configured (fast shared reads).
  */
 @Injectable()
-export class IdempotencyStore {
+export class IdempotencyRepository implements OnModuleInit {
   private readonly logger = new Logger('Idempotency');
   private readonly ttlMs: number;
   private lastSweep = 0;
+  /** Typed for this one table only, so this code cannot reach the audit chain by mistake. */
+  private db: Kysely<IdempotencyDb> | null = null;
 
   constructor(
-    private readonly audit: AuditService,
+    private readonly database: GatewayDatabase,
     private readonly shared: SharedCache,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'sessions'>,
   ) {
     this.ttlMs = config.sessions.idempotencyTtlHours * 3_600_000;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.db = (await this.database.open()).db.withTables<IdempotencyDb>();
   }
 
   /** Reserves the key for this request (insert-if-absent), or says what holds it. */
@@ -149,9 +155,8 @@ export class IdempotencyStore {
 
   private async guarded<T>(fn: (db: Kysely<IdempotencyDb>) => Promise<T>): Promise<T> {
     try {
-      // Typed for this one table only, so this code cannot reach the audit chain by mistake.
-      const db = this.audit.database.db as unknown as Kysely<IdempotencyDb>;
-      return await fn(db);
+      if (!this.db) throw new Error('the database is not open');
+      return await fn(this.db);
     } catch (err) {
       if (err instanceof GatewayError) throw err;
       this.logger.error(
