@@ -1,4 +1,5 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { eventOutboxMigration } from '../events/event-tables';
 import type { AuditStore } from './audit-store';
 
 // Versioned, in code (no migration folder to ship). Never edit a released migration: add one.
@@ -113,6 +114,8 @@ function auditMigrations(dialect: AuditStore['dialect']): Record<string, Migrati
         await db.schema.alterTable('audit_chain').addColumn('actor_username', 'text').execute();
       },
     },
+    // Audit events to webhooks (issue 15): the outbox and each receiver's progress.
+    '0005_event_outbox': eventOutboxMigration,
   };
 }
 

@@ -9,6 +9,7 @@ import {
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { GatewayError } from '../errors';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import type { DeniedAttempt, DeniedAttemptRecorder } from '../rbac/denied-attempt';
 import {
   intentDraft,
@@ -59,6 +60,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
   constructor(
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'audit'>,
     @Optional() @Inject(AUDIT_OPTIONS) private readonly options: AuditServiceOptions = {},
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -69,7 +71,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
           this.logger.error(`audit database connection failed: ${err.message}`),
       });
       await migrateAuditStore(this.store);
-      this.writer = new ChainWriter(this.store, this.config.audit.hmacKey);
+      this.writer = new ChainWriter(this.store, this.config.audit.hmacKey, this.outbox);
     } catch (err) {
       this.logger.error(`cannot open the audit store: ${describe(err)}`);
       await this.store?.close().catch(() => undefined);
@@ -77,9 +79,7 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
       throw new GatewayError(
         'AUDIT_UNAVAILABLE',
         'The audit store (AUDIT_DATABASE_URL) cannot be opened',
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
     const postgres = this.store.dialect === 'postgres';

@@ -1,28 +1,18 @@
 import { GENESIS_HASH } from './audit-hash';
 import type { Kysely } from 'kysely';
+import type { EventOutbox } from '../events/event-outbox';
 import { sealEntry, type AuditDb, type ChainRow, type EntryDraft } from './audit-entry';
 import type { AuditStore } from './audit-store';
 import type { SqliteAppendThread } from './sqlite-append-thread';
+import { AuditStateError, type AppendResult } from './chain-types';
 
-/** A request the chain refuses on its own terms (closing twice, closing a denial). */
-export class AuditStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuditStateError';
-  }
-}
-
-export interface AppendResult {
-  /** The sealed entries, in the order they were given. */
-  rows: ChainRow[];
-  /** For each outcome entry: the intent it closed, by intent id. */
-  closed: Map<string, ChainRow>;
-}
+export { AuditStateError, type AppendResult } from './chain-types';
 
 type Sealed = { p: Pending; ok: AppendResult } | { p: Pending; error: Error };
 
-const sealedRows = (sealed: Sealed[]): ChainRow[] =>
-  sealed.flatMap((o) => ('ok' in o ? o.ok.rows : []));
+const accepted = (sealed: Sealed[]): AppendResult[] =>
+  sealed.flatMap((o) => ('ok' in o ? [o.ok] : []));
+const sealedRows = (sealed: Sealed[]): ChainRow[] => accepted(sealed).flatMap((r) => r.rows);
 
 interface Pending {
   drafts: EntryDraft[];
@@ -71,6 +61,8 @@ export class ChainWriter {
   constructor(
     private readonly store: AuditStore,
     private readonly hmacKey: string | undefined,
+    /** Events on: each transaction also writes the outbox rows of the records it completes. */
+    private readonly outbox?: EventOutbox,
   ) {}
 
   /** Appends `drafts` as one unit: all of them are committed, or none. */
@@ -130,6 +122,7 @@ export class ChainWriter {
                 .values(rows.slice(i, i + INSERT_CHUNK))
                 .execute();
             }
+            await this.outbox?.insert(trx, this.outbox.rowsFor(accepted(sealed)));
             return sealed;
           });
     } catch (err) {
@@ -137,6 +130,7 @@ export class ChainWriter {
       return;
     }
     this.stats.transactions += 1;
+    this.outbox?.written();
     for (const o of outcomes) {
       if ('ok' in o) {
         this.stats.entries += o.ok.rows.length;
@@ -170,7 +164,7 @@ export class ChainWriter {
         this.known = known;
         return sealed;
       }
-      const answer = await thread.append(rows, head);
+      const answer = await thread.append(rows, head, this.outbox?.rowsFor(accepted(sealed)));
       if (answer === 'committed') {
         this.known = knownAfter(open, sealed, rows[rows.length - 1]);
         return sealed;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { OutboxRow } from '../events/event-tables';
 import { CHAIN_COLUMNS, type ChainRow } from './audit-entry';
 import { GENESIS_HASH } from './audit-hash';
 
@@ -67,7 +68,12 @@ export class SqliteAppendThread {
     private readonly pragmas: readonly string[],
   ) {}
 
-  append(rows: ChainRow[], expected: { seq: number; hash: string }): Promise<AppendAnswer> {
+  /** `outbox`: event rows committed in the same transaction (events on). */
+  append(
+    rows: ChainRow[],
+    expected: { seq: number; hash: string },
+    outbox: readonly OutboxRow[] = [],
+  ): Promise<AppendAnswer> {
     if (this.closed) return Promise.reject(new AuditWriteError('audit writer thread is closed'));
     const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
@@ -79,6 +85,7 @@ export class SqliteAppendThread {
         rows: rows.map((r) => CHAIN_COLUMNS.map((c) => r[c])),
         expectSeq: expected.seq,
         expectHash: expected.hash,
+        outbox: outbox.map((e) => [e.seq, e.id, e.time, e.body]),
       });
     });
   }

@@ -20,7 +20,8 @@ const Database = require('better-sqlite3');
  */
 /**
  * @typedef {{ type: 'close' }
- *   | { type?: undefined, id: number, rows: unknown[][], expectSeq: number, expectHash: string }} Request
+ *   | { type?: undefined, id: number, rows: unknown[][], expectSeq: number, expectHash: string,
+ *       outbox?: unknown[][] }} Request
  */
 /**
  * @typedef {object} Statements
@@ -29,6 +30,7 @@ const Database = require('better-sqlite3');
  * @property {import('better-sqlite3').Statement<[]>} begin
  * @property {import('better-sqlite3').Statement<[]>} commit
  * @property {import('better-sqlite3').Statement<[]>} rollback
+ * @property {import('better-sqlite3').Statement<unknown[]> | null} outbox prepared when first needed
  */
 
 if (!threads.parentPort) throw new Error('sqlite-append-worker runs only as a worker thread');
@@ -59,6 +61,7 @@ function open() {
     begin: conn.prepare('begin immediate'),
     commit: conn.prepare('commit'),
     rollback: conn.prepare('rollback'),
+    outbox: null,
   };
   return st;
 }
@@ -94,6 +97,14 @@ port.on('message', (/** @type {Request} */ msg) => {
         return;
       }
       for (const row of msg.rows) s.insert.run(row);
+      // Events on: their outbox rows (seq, id, time, body) in the same transaction.
+      if (msg.outbox && msg.outbox.length > 0) {
+        const conn = /** @type {import('better-sqlite3').Database} */ (db);
+        const insertEvent = (s.outbox ??= conn.prepare(
+          'insert into event_outbox (seq, id, time, body) values (?, ?, ?, ?)',
+        ));
+        for (const row of msg.outbox) insertEvent.run(row);
+      }
       s.commit.run();
     } catch (err) {
       try {
