@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { readAuditRecords } from '../support/audit-reader';
 import { type GatewayHarness, startGateway } from '../support/gateway';
 import { unusedPort, until } from '../support/gateway-process';
@@ -111,5 +113,41 @@ describe('events to a webhook receiver that is down, then up', () => {
     expect(await metric('pam_gateway_events_delivered_total')).toBe(records.length);
     expect(await metric('pam_gateway_events_dead_total')).toBe(0);
     expect(await metric('pam_gateway_events_oldest_pending_seconds')).toBe(0);
+  }, 60_000);
+});
+
+describe('an event that cannot be delivered', () => {
+  it('is dead once older than EVENTS_MAX_AGE_HOURS, counted, and holds nothing back', async () => {
+    const { operator } = gw.tokens;
+    const before = receiver.received.length;
+    const deadBefore = await metric('pam_gateway_events_dead_total');
+    receiver.status = 500;
+    const first = await terminate(gw.url, 'rest', gw.simulator.addSession().sessionId, {
+      token: operator,
+    });
+    const id = first.payload!.auditEventId;
+    await until(() => gw.logs.some((l) => l.includes(`event ${id} attempt 1 failed`)));
+    // As if the receiver had refused it for days: the outbox row is dated 100 hours back.
+    const db = new Database(join(gw.dir, 'audit.db'));
+    db.prepare('update event_outbox set time = ? where id = ?').run(
+      new Date(Date.now() - 100 * 3600_000).toISOString(),
+      id,
+    );
+    db.close();
+    await until(() => gw.logs.some((l) => l.includes(`event ${id} is dead`)));
+    expect(await metric('pam_gateway_events_dead_total')).toBe(deadBefore + 1);
+
+    receiver.status = 204;
+    const second = await terminate(gw.url, 'rest', gw.simulator.addSession().sessionId, {
+      token: operator,
+    });
+    await until(() => receiver.received.length > before);
+    expect(receiver.received.slice(before).map((r) => r.webhookId)).toEqual([
+      second.payload!.auditEventId,
+    ]);
+    // Logs name the receiver by its index; never its URL or what it answered.
+    const lines = gw.logs.filter((l) => l.includes('"context":"Events"'));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes(String(port)) || l.includes(SECRET))).toEqual([]);
   }, 60_000);
 });

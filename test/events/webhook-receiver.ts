@@ -50,8 +50,10 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   /** Deliveries whose signature or form did not verify (answered 401). */
   readonly rejected: string[] = [];
-  /** The status answered to verified deliveries. */
+  /** The status answered to verified deliveries; only 2xx ones are kept in `received`. */
   status = 204;
+  /** Verified deliveries, whatever was answered. */
+  attempts = 0;
   private server: Server | null = null;
 
   constructor(private readonly secret: string) {}
@@ -69,6 +71,7 @@ export class WebhookReceiver {
           res.writeHead(401).end();
           return;
         }
+        this.attempts += 1;
         if (this.status >= 200 && this.status < 300) {
           this.received.push({
             webhookId: String(req.headers['webhook-id']),
