@@ -98,7 +98,7 @@ describe('events to a webhook receiver that is down, then up', () => {
       expect(r.body).toBe(got.find((g) => g.webhookId === r.webhookId)?.body);
     }
     for (const r of got) {
-      const record = records.find((x) => x.id === r.webhookId);
+      const record = records.find((x) => x.id === r.webhookId)!;
       expect(r.event).toEqual({
         specversion: '1.0',
         id: record.id,
