@@ -123,12 +123,8 @@ export class EventDelivery implements OnApplicationBootstrap, OnModuleDestroy {
   private async step(r: Receiver): Promise<number> {
     const store = this.store!;
     const poll = this.settings.pollMs;
+    if (!(await this.holdLease(r, store))) return poll;
     const now = Date.now();
-    if (now > r.leaseUntil - this.leaseMs / 2) {
-      const until = now + this.leaseMs;
-      r.leaseUntil = (await store.claim(r.key, this.owner, now, until)) ? until : 0;
-      if (r.leaseUntil === 0) return poll;
-    }
     const state = await store.state(r.key);
     if (!state) return poll;
     if (state.next_attempt_at > now) return Math.min(state.next_attempt_at - now, poll);
@@ -138,6 +134,8 @@ export class EventDelivery implements OnApplicationBootstrap, OnModuleDestroy {
       await this.pruneNow(store);
       return poll;
     }
+    // Renewed if needed, so that the attempt ends while the lease still holds.
+    if (!(await this.holdLease(r, store))) return poll;
     const result = await this.sender.send(r.url, event.id, event.body);
     if (result.ok) {
       await store.advance(r.key, this.owner, from, Number(event.seq));
@@ -163,6 +161,18 @@ export class EventDelivery implements OnApplicationBootstrap, OnModuleDestroy {
       `receiver ${r.index}: event ${event.id} attempt ${attempts} failed (${result.why}); next in ${delay} ms`,
     );
     return Math.min(delay, poll);
+  }
+
+  /**
+   * True when this replica holds the receiver's lease for at least one more attempt (half of
+   * the lease: EVENTS_TIMEOUT_MS + 0.5 s); takes or renews it when less is left.
+   */
+  private async holdLease(r: Receiver, store: OutboxStore): Promise<boolean> {
+    const now = Date.now();
+    if (now <= r.leaseUntil - this.leaseMs / 2) return true;
+    const until = now + this.leaseMs;
+    r.leaseUntil = (await store.claim(r.key, this.owner, now, until)) ? until : 0;
+    return r.leaseUntil !== 0;
   }
 
   /** Deletes events every receiver is past, at most once a minute per replica. */
