@@ -20,7 +20,8 @@ import { completionSeq, WebhookReceiver, webhookSecret } from './webhook-receive
  * Nothing is lost when the gateway dies with events pending: they were committed with their
  * audit records, so the next gateway on the same store delivers them (README, "Events to
  * webhooks"). The receiver is down while the first gateway runs; that one is killed with
- * SIGKILL, the receiver comes up, and a new gateway sends everything.
+ * SIGKILL (one drop still held by Segura), the receiver comes up, and a new gateway sends
+ * everything, the `unknown` outcome its startup recovery writes for the held drop included.
  */
 const TOTAL = 20;
 const SECRET = webhookSecret();
@@ -62,7 +63,7 @@ function pendingInStore(file: string): number {
 }
 
 describe('gateway killed with events pending', () => {
-  it('a restarted gateway delivers every one of them, in order', async () => {
+  it('a restarted gateway delivers every one of them, in order, and the unknown outcome recovery writes', async () => {
     const file = join(dir, 'audit.db');
     const port = await unusedPort();
     const env = {
@@ -79,6 +80,8 @@ describe('gateway killed with events pending', () => {
       EVENTS_RETRY_MAX_MS: '100',
       EVENTS_POLL_MS: '50',
       GATEWAY_INSTANCE: 'gw-restart',
+      // Far longer than the test: only the kill ends the held drop.
+      PAM_CORE_TIMEOUT_MS: '120000',
     };
     const token = await issuer.token({
       payload: { aud: AUDIENCE, sub: 'alice', roles: ['session-operator'] },
@@ -90,23 +93,39 @@ describe('gateway killed with events pending', () => {
       ids.map((id, i) => terminate(first.url, i % 2 ? 'rest' : 'graphql', id, { token })),
     );
     expect(answers.map((a) => a.status)).toEqual(ids.map(() => 200));
+    // One more, held by Segura when the gateway dies: its intent alone is no event yet.
+    const held = simulator.addSession().sessionId;
+    simulator.resetRequests();
+    simulator.injectFault({ kind: 'hang' }, { path: 'drop' }, 1);
+    const pending = terminate(first.url, 'rest', held, { token });
+    pending.catch(() => undefined); // the connection dies with the process
+    await until(() => simulator.requests.some((r) => r.method === 'DELETE'));
     expect(pendingInStore(file)).toBe(TOTAL);
     expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' });
+    simulator.clearFaults();
 
     await receiver.start(port);
     const second = await spawnGateway(env);
-    await until(() => receiver.firsts().length >= TOTAL, 30_000);
+    // Startup recovery closes the held intent as unknown: that record's event comes last.
+    await until(() => receiver.firsts().length >= TOTAL + 1, 30_000);
 
     const auditor = await issuer.token({
       payload: { aud: AUDIENCE, sub: 'carol', roles: ['auditor'] },
     });
     const records = await readAuditRecords(second.url, { token: auditor });
-    expect(records).toHaveLength(TOTAL);
+    expect(records).toHaveLength(TOTAL + 1);
     expect(receiver.rejected).toEqual([]);
     const got = receiver.firsts();
-    expect(got.map((r) => r.webhookId).sort()).toEqual(
-      answers.map((a) => a.payload?.auditEventId).sort(),
-    );
+    expect(
+      got
+        .slice(0, TOTAL)
+        .map((r) => r.webhookId)
+        .sort(),
+    ).toEqual(answers.map((a) => a.payload?.auditEventId).sort());
+    expect(got[TOTAL].event).toMatchObject({
+      subject: held,
+      data: { outcome: 'unknown', details: { closedBy: 'startup-recovery' } },
+    });
     expect(got.map((r) => r.event.data)).toEqual(
       [...records].sort((a, b) => (a.outcomeSeq ?? 0) - (b.outcomeSeq ?? 0)),
     );
