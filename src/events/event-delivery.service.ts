@@ -49,6 +49,7 @@ export class EventDelivery implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly leaseMs: number;
   private readonly receivers: Receiver[];
   private readonly sender: WebhookSender;
+  private readonly metrics: EventMetrics;
   private store: OutboxStore | null = null;
   private loops: Promise<void>[] = [];
   private stopping = false;
@@ -82,8 +83,6 @@ export class EventDelivery implements OnApplicationBootstrap, OnModuleDestroy {
         : Promise.resolve(null),
     );
   }
-
-  private readonly metrics: EventMetrics;
 
   async onApplicationBootstrap(): Promise<void> {
     // Tables beside the chain, in the same database (migration 0005).

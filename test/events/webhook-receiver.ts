@@ -54,6 +54,8 @@ export class WebhookReceiver {
   status = 204;
   /** Verified deliveries, whatever was answered. */
   attempts = 0;
+  /** The body of every answer (the gateway must never log or keep it). */
+  answerBody = '';
   private server: Server | null = null;
 
   constructor(private readonly secret: string) {}
@@ -79,7 +81,7 @@ export class WebhookReceiver {
             event: JSON.parse(body) as unknown,
           });
         }
-        res.writeHead(this.status).end();
+        res.writeHead(this.status, { 'content-type': 'text/plain' }).end(this.answerBody);
       });
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
