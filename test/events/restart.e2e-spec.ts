@@ -132,5 +132,15 @@ describe('gateway killed with events pending', () => {
     const seqs = got.map(completionSeq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     await until(() => pendingInStore(file) === 0);
+
+    // A clean stop ends the deliveries before the store closes, and gives the lease up.
+    second.signal('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expect(second.lines.filter((l) => l.includes('"level":50'))).toEqual([]);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('select lease_owner, lease_until from event_receivers').all()).toEqual([
+      { lease_owner: null, lease_until: 0 },
+    ]);
+    db.close();
   }, 90_000);
 });
