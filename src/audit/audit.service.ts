@@ -220,8 +220,8 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
     }
   }
 
-  /** The open store, for tables kept beside the chain (idempotency answers); never for appends. */
-  get database(): Pick<AuditStore, 'dialect' | 'db'> {
+  /** The open store, for tables beside the chain (idempotency, event delivery); never for appends. */
+  get database(): Pick<AuditStore, 'dialect' | 'db' | 'appendThread'> {
     return this.requireStore();
   }
 

@@ -20,6 +20,7 @@ const Database = require('better-sqlite3');
  */
 /**
  * @typedef {{ type: 'close' }
+ *   | { type: 'exec', id: number, sql: string, params: unknown[] }
  *   | { type?: undefined, id: number, rows: unknown[][], expectSeq: number, expectHash: string,
  *       outbox?: unknown[][] }} Request
  */
@@ -43,6 +44,8 @@ const cols = data.columns;
 let db = null;
 /** @type {Statements | null} */
 let st = null;
+/** @type {Map<string, import('better-sqlite3').Statement<unknown[]>>} */
+const execs = new Map();
 
 /** @returns {Statements} */
 function open() {
@@ -74,6 +77,42 @@ function closeDb() {
   }
   db = null;
   st = null;
+  execs.clear();
+}
+
+/**
+ * One statement beside the chain (sqlite-append-thread.ts, exec), outside any transaction and
+ * without an fsync: the connection's synchronous setting is put back afterwards.
+ * @param {{ id: number, sql: string, params: unknown[] }} msg
+ */
+function exec(msg) {
+  try {
+    if (!st) open();
+    const conn = /** @type {import('better-sqlite3').Database} */ (db);
+    let stmt = execs.get(msg.sql);
+    if (!stmt) execs.set(msg.sql, (stmt = conn.prepare(msg.sql)));
+    const before = Number(conn.pragma('synchronous', { simple: true }));
+    conn.pragma('synchronous = NORMAL');
+    try {
+      port.postMessage({ id: msg.id, changes: stmt.run(...msg.params).changes });
+    } finally {
+      conn.pragma(`synchronous = ${before}`);
+    }
+  } catch (err) {
+    fail(msg.id, err);
+  }
+}
+
+/**
+ * Answers request `id` with `err`, and starts afresh next time: the file may have been replaced
+ * or its schema changed.
+ * @param {number} id
+ * @param {unknown} err
+ */
+function fail(id, err) {
+  closeDb();
+  const e = /** @type {{ message?: unknown, code?: unknown } | null | undefined} */ (err);
+  port.postMessage({ id, error: { message: String((e && e.message) || err), code: e && e.code } });
 }
 
 port.on('message', (/** @type {Request} */ msg) => {
@@ -84,6 +123,7 @@ port.on('message', (/** @type {Request} */ msg) => {
     port.close();
     return;
   }
+  if (msg.type === 'exec') return exec(msg);
   try {
     const s = st ?? open();
     s.begin.run();
@@ -116,12 +156,6 @@ port.on('message', (/** @type {Request} */ msg) => {
     }
     port.postMessage({ id: msg.id, answer: 'committed' });
   } catch (err) {
-    // Start afresh next time: the file may have been replaced or its schema changed.
-    closeDb();
-    const e = /** @type {{ message?: unknown, code?: unknown } | null | undefined} */ (err);
-    port.postMessage({
-      id: msg.id,
-      error: { message: String((e && e.message) || err), code: e && e.code },
-    });
+    fail(msg.id, err);
   }
 });

@@ -86,7 +86,11 @@ export class EventDelivery implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     // Tables beside the chain, in the same database (migration 0005).
-    this.store = new OutboxStore(this.audit.database.db as unknown as Kysely<EventsDb>);
+    const { db, appendThread } = this.audit.database;
+    this.store = new OutboxStore(
+      db as unknown as Kysely<EventsDb>,
+      appendThread && ((sql, params) => appendThread.exec(sql, params)),
+    );
     for (const r of this.receivers) await this.store.ensure(r.key);
     this.unsubscribe = this.outbox.onWritten(() => this.wakeAll());
     this.loops = this.receivers.map((r) => this.run(r));

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { EventsDb, OutboxRow, ReceiverRow } from './event-tables';
 
 /** Where a receiver stands, for metrics. */
@@ -8,16 +8,24 @@ export interface Backlog {
   oldest: string | null;
 }
 
+/** Runs a write elsewhere (a SQLite file's writer thread); resolves with the rows changed. */
+export type WriteRunner = (sql: string, params: readonly unknown[]) => Promise<number>;
+
 /**
  * The outbox and the receivers' rows in the audit database: every query of the delivery. Each
- * write names the lease owner, so a replica that lost its lease changes nothing.
+ * write names the lease owner, so a replica that lost its lease changes nothing. On a SQLite
+ * file the writes go through `runWrite` (the audit writer thread): waiting for the file's write
+ * lock would otherwise stop the event loop, and every request with it.
  */
 export class OutboxStore {
-  constructor(private readonly db: Kysely<EventsDb>) {}
+  constructor(
+    private readonly db: Kysely<EventsDb>,
+    private readonly runWrite?: WriteRunner,
+  ) {}
 
   /** Creates the receiver's row (from the first event) unless it exists. */
   async ensure(receiver: string): Promise<void> {
-    await this.db
+    const q = this.db
       .insertInto('event_receivers')
       .values({
         receiver,
@@ -27,29 +35,28 @@ export class OutboxStore {
         lease_owner: null,
         lease_until: 0,
       })
-      .onConflict((oc) => oc.column('receiver').doNothing())
-      .execute();
+      .onConflict((oc) => oc.column('receiver').doNothing());
+    await this.write(q);
   }
 
   /** Takes or renews the lease until `until`; false while another replica holds it. */
   async claim(receiver: string, owner: string, now: number, until: number): Promise<boolean> {
-    const r = await this.db
+    const q = this.db
       .updateTable('event_receivers')
       .set({ lease_owner: owner, lease_until: until })
       .where('receiver', '=', receiver)
-      .where((eb) => eb.or([eb('lease_owner', '=', owner), eb('lease_until', '<', now)]))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+      .where((eb) => eb.or([eb('lease_owner', '=', owner), eb('lease_until', '<', now)]));
+    return (await this.write(q)) > 0;
   }
 
   /** Gives the lease up (clean shutdown), so another replica need not wait for it to expire. */
   async release(receiver: string, owner: string): Promise<void> {
-    await this.db
+    const q = this.db
       .updateTable('event_receivers')
       .set({ lease_owner: null, lease_until: 0 })
       .where('receiver', '=', receiver)
-      .where('lease_owner', '=', owner)
-      .execute();
+      .where('lease_owner', '=', owner);
+    await this.write(q);
   }
 
   async state(receiver: string): Promise<ReceiverRow | undefined> {
@@ -105,8 +112,7 @@ export class OutboxStore {
       .execute();
     if (rows.length < receivers.length) return 0;
     const upTo = Math.min(...rows.map((r) => Number(r.delivered_seq)));
-    const r = await this.db.deleteFrom('event_outbox').where('seq', '<=', upTo).executeTakeFirst();
-    return Number(r.numDeletedRows);
+    return this.write(this.db.deleteFrom('event_outbox').where('seq', '<=', upTo));
   }
 
   private async progress(
@@ -115,12 +121,20 @@ export class OutboxStore {
     from: number,
     set: Partial<Pick<ReceiverRow, 'delivered_seq' | 'attempts' | 'next_attempt_at'>>,
   ): Promise<void> {
-    await this.db
+    const q = this.db
       .updateTable('event_receivers')
       .set(set)
       .where('receiver', '=', receiver)
       .where('lease_owner', '=', owner)
-      .where('delivered_seq', '=', from)
-      .execute();
+      .where('delivered_seq', '=', from);
+    await this.write(q);
+  }
+
+  /** Runs a write (here, or through `runWrite`); resolves with the rows it changed. */
+  private async write(q: { compile(): CompiledQuery }): Promise<number> {
+    const compiled = q.compile();
+    if (this.runWrite) return this.runWrite(compiled.sql, compiled.parameters);
+    const r = await this.db.executeQuery(compiled);
+    return Number(r.numAffectedRows ?? 0);
   }
 }
