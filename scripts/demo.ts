@@ -5,6 +5,7 @@
  * entries) go to ./data/demo-gateway.log, so the terminal keeps the walkthrough. Ctrl-C stops
  * everything. Nothing here is part of the production build.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config';
 import { bufferedDestination } from '../src/observability/logger.options';
 import { PamCoreSimulator } from '../simulator/pam-core-simulator';
+import { startDemoReceiver } from './demo-receiver';
 import { startIssuer } from './issuer';
 
 const { values: args } = parseArgs({
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '3000' },
     'simulator-port': { type: 'string', default: '8443' },
     'issuer-port': { type: 'string', default: '8081' },
+    'receiver-port': { type: 'string', default: '8082' },
   },
 });
 
@@ -56,6 +59,8 @@ async function main(): Promise<void> {
   });
   const simulatorUrl = await simulator.start(Number(args['simulator-port']), '127.0.0.1');
   const issuer = await startIssuer(Number(args['issuer-port']));
+  const eventsSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startDemoReceiver(eventsSecret, Number(args['receiver-port']));
 
   const result = loadConfig({
     NODE_ENV: 'development',
@@ -70,6 +75,9 @@ async function main(): Promise<void> {
     RBAC_POLICY_FILE: policyFile,
     AUDIT_DATABASE_URL: 'sqlite:./data/audit.db',
     LOG_LEVEL: 'info',
+    EVENTS_WEBHOOK_URLS: receiver.url,
+    EVENTS_WEBHOOK_SECRET: eventsSecret,
+    GATEWAY_INSTANCE: 'demo',
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const app: INestApplication = await createApp(result.config, {
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     `  gateway      ${gw}   GraphQL ${gw}/graphql   REST ${gw}/api/v1   OpenAPI ${gw}/api/docs`,
     `  PAM Core     ${simulatorUrl}   (simulator; client demo-gateway)`,
     `  OIDC issuer  ${issuer.url}`,
+    `  webhooks     ${receiver.url}   (prints each audit event it gets, signature verified)`,
     `  audit log    ./data/audit.db   (verify with: npm run audit:verify)`,
     `  gateway log  ${LOG_FILE}   (requests and audit entries: tail -f it elsewhere)`,
     '',
@@ -163,6 +172,7 @@ async function main(): Promise<void> {
     await app.close();
     await issuer.stop();
     await simulator.stop();
+    receiver.server.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

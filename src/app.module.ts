@@ -13,6 +13,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config';
 import { ConfigModule } from './config';
+import { EventsModule } from './events/events.module';
 import { formatGraphqlError, requestIdPlugin } from './observability/graphql-errors';
 import { graphqlLimits } from './observability/graphql-limits';
 import { loggerParams } from './observability/logger.options';
@@ -89,6 +90,7 @@ export class AppModule {
         AuthModule,
         RbacModule,
         AuditModule,
+        ...(config.events ? [EventsModule.forRoot()] : []),
         SessionsModule,
         HealthModule,
         ...(options.pamCorePolicy ? [PamCorePolicyModule.forRoot(options.pamCorePolicy)] : []),

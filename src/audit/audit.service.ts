@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { GatewayDatabase } from '../database/gateway-database';
 import { GatewayError } from '../errors';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import type { DeniedAttempt, DeniedAttemptRecorder } from '../rbac/denied-attempt';
 import {
   intentDraft,
@@ -44,6 +45,7 @@ import {
 import { verifyChain } from './chain-verifier';
 import { AuditStateError, type AppendResult } from './chain-seal';
 import { ChainWriter } from './chain-writer';
+import type { SqliteAppendThread } from './sqlite-append-thread';
 
 const NOT_WRITTEN = 'The audit log cannot be written; nothing was forwarded';
 /** Longer than any upstream timeout: an intent this old cannot belong to a live request. */
@@ -61,12 +63,13 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'audit'>,
     private readonly database: GatewayDatabase,
     @Optional() @Inject(AUDIT_OPTIONS) private readonly options: AuditServiceOptions = {},
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   /** Opens the chain on the shared database (AUDIT_UNAVAILABLE when it cannot be opened). */
   async onModuleInit(): Promise<void> {
     this.store = auditStoreOn(await this.database.open());
-    this.writer = new ChainWriter(this.store, this.config.audit.hmacKey);
+    this.writer = new ChainWriter(this.store, this.config.audit.hmacKey, this.outbox);
     const postgres = this.store.dialect === 'postgres';
     // Explicit options (tests) win over AUDIT_RECOVERY_GRACE_MS, which wins over the defaults.
     const grace =
@@ -203,6 +206,11 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
         cause: err,
       });
     }
+  }
+
+  /** SQLite files: the chain's writer thread, for writes beside the chain (event delivery). */
+  get appendThread(): SqliteAppendThread | undefined {
+    return this.requireStore().appendThread;
   }
 
   private async run(parsed: ParsedAuditQuery): Promise<AuditPage> {

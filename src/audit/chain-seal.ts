@@ -19,8 +19,10 @@ export interface AppendResult {
 
 export type Sealed = { p: Pending; ok: AppendResult } | { p: Pending; error: Error };
 
-export const sealedRows = (sealed: Sealed[]): ChainRow[] =>
-  sealed.flatMap((o) => ('ok' in o ? o.ok.rows : []));
+/** The appends of a batch the chain accepted. */
+export const accepted = (sealed: Sealed[]): AppendResult[] =>
+  sealed.flatMap((o) => ('ok' in o ? [o.ok] : []));
+export const sealedRows = (sealed: Sealed[]): ChainRow[] => accepted(sealed).flatMap((r) => r.rows);
 
 export interface Pending {
   drafts: EntryDraft[];

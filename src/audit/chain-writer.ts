@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { EventOutbox } from '../events/event-outbox';
 import { GENESIS_HASH } from './audit-hash';
 import type { AuditDb, ChainRow, EntryDraft } from './audit-entry';
 import type { AuditStore } from './audit-store';
 import {
+  accepted,
   knownAfter,
   sealBatch,
   sealedRows,
@@ -36,6 +38,8 @@ export class ChainWriter {
   constructor(
     private readonly store: AuditStore,
     private readonly hmacKey: string | undefined,
+    /** Events on: each transaction also writes the outbox rows of the records it completes. */
+    private readonly outbox?: EventOutbox,
   ) {}
 
   /** Appends `drafts` as one unit: all of them are committed, or none. */
@@ -95,12 +99,14 @@ export class ChainWriter {
                 .values(rows.slice(i, i + INSERT_CHUNK))
                 .execute();
             }
+            await this.outbox?.insert(trx, this.outbox.rowsFor(accepted(sealed)));
             return sealed;
           });
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
+    this.outbox?.written();
     for (const o of outcomes) {
       if ('ok' in o) o.p.resolve(o.ok);
       else o.p.reject(o.error);
@@ -130,7 +136,7 @@ export class ChainWriter {
         this.known = known;
         return sealed;
       }
-      const answer = await thread.append(rows, head);
+      const answer = await thread.append(rows, head, this.outbox?.rowsFor(accepted(sealed)));
       if (answer === 'committed') {
         this.known = knownAfter(open, sealed, rows[rows.length - 1]);
         return sealed;

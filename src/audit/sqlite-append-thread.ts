@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { OutboxRow } from '../events/event-tables';
 import { CHAIN_COLUMNS, type ChainRow } from './audit-entry';
 import { GENESIS_HASH } from './audit-hash';
 
@@ -21,7 +22,7 @@ const THREAD_FILE = join(__dirname, 'sqlite-append-worker.js');
 const EXIT_GRACE_MS = 2000;
 
 interface Waiting {
-  resolve: (answer: AppendAnswer) => void;
+  resolve: (m: ThreadMessage) => void;
   reject: (err: Error) => void;
 }
 
@@ -29,6 +30,8 @@ interface ThreadMessage {
   id?: number;
   type?: 'closed';
   answer?: AppendAnswer;
+  /** Rows an `exec` changed. */
+  changes?: number;
   error?: { message: string; code?: string };
 }
 
@@ -67,19 +70,37 @@ export class SqliteAppendThread {
     private readonly pragmas: readonly string[],
   ) {}
 
-  append(rows: ChainRow[], expected: { seq: number; hash: string }): Promise<AppendAnswer> {
+  /** `outbox`: event rows committed in the same transaction (events on). */
+  append(
+    rows: ChainRow[],
+    expected: { seq: number; hash: string },
+    outbox: readonly OutboxRow[] = [],
+  ): Promise<AppendAnswer> {
+    return this.send({
+      rows: rows.map((r) => CHAIN_COLUMNS.map((c) => r[c])),
+      expectSeq: expected.seq,
+      expectHash: expected.hash,
+      outbox: outbox.map((e) => [e.seq, e.id, e.time, e.body]),
+    }).then((m) => m.answer ?? 'committed');
+  }
+
+  /**
+   * Runs one write statement on a table beside the chain (the events' delivery progress), so
+   * that it never waits for the write lock on the event loop. Committed without an fsync
+   * (synchronous NORMAL): a power cut may undo it, never the chain. Resolves with rows changed.
+   */
+  exec(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.send({ type: 'exec', sql, params }).then((m) => m.changes ?? 0);
+  }
+
+  private send(message: Record<string, unknown>): Promise<ThreadMessage> {
     if (this.closed) return Promise.reject(new AuditWriteError('audit writer thread is closed'));
     const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
-    return new Promise<AppendAnswer>((resolve, reject) => {
+    return new Promise<ThreadMessage>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({
-        id,
-        rows: rows.map((r) => CHAIN_COLUMNS.map((c) => r[c])),
-        expectSeq: expected.seq,
-        expectHash: expected.hash,
-      });
+      worker.postMessage({ ...message, id });
     });
   }
 
@@ -121,7 +142,7 @@ export class SqliteAppendThread {
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) worker.unref();
       if (m.error) w.reject(new AuditWriteError(m.error.message, m.error.code));
-      else w.resolve(m.answer ?? 'committed');
+      else w.resolve(m);
     });
     const lost = (reason: string): void => {
       if (this.worker === worker) this.worker = null;

@@ -20,7 +20,9 @@ const Database = require('better-sqlite3');
  */
 /**
  * @typedef {{ type: 'close' }
- *   | { type?: undefined, id: number, rows: unknown[][], expectSeq: number, expectHash: string }} Request
+ *   | { type: 'exec', id: number, sql: string, params: unknown[] }
+ *   | { type?: undefined, id: number, rows: unknown[][], expectSeq: number, expectHash: string,
+ *       outbox?: unknown[][] }} Request
  */
 /**
  * @typedef {object} Statements
@@ -29,6 +31,7 @@ const Database = require('better-sqlite3');
  * @property {import('better-sqlite3').Statement<[]>} begin
  * @property {import('better-sqlite3').Statement<[]>} commit
  * @property {import('better-sqlite3').Statement<[]>} rollback
+ * @property {import('better-sqlite3').Statement<unknown[]> | null} outbox prepared when first needed
  */
 
 if (!threads.parentPort) throw new Error('sqlite-append-worker runs only as a worker thread');
@@ -41,6 +44,8 @@ const cols = data.columns;
 let db = null;
 /** @type {Statements | null} */
 let st = null;
+/** @type {Map<string, import('better-sqlite3').Statement<unknown[]>>} */
+const execs = new Map();
 
 /** @returns {Statements} */
 function open() {
@@ -59,6 +64,7 @@ function open() {
     begin: conn.prepare('begin immediate'),
     commit: conn.prepare('commit'),
     rollback: conn.prepare('rollback'),
+    outbox: null,
   };
   return st;
 }
@@ -71,6 +77,42 @@ function closeDb() {
   }
   db = null;
   st = null;
+  execs.clear();
+}
+
+/**
+ * One statement beside the chain (sqlite-append-thread.ts, exec), outside any transaction and
+ * without an fsync: the connection's synchronous setting is put back afterwards.
+ * @param {{ id: number, sql: string, params: unknown[] }} msg
+ */
+function exec(msg) {
+  try {
+    if (!st) open();
+    const conn = /** @type {import('better-sqlite3').Database} */ (db);
+    let stmt = execs.get(msg.sql);
+    if (!stmt) execs.set(msg.sql, (stmt = conn.prepare(msg.sql)));
+    const before = Number(conn.pragma('synchronous', { simple: true }));
+    conn.pragma('synchronous = NORMAL');
+    try {
+      port.postMessage({ id: msg.id, changes: stmt.run(...msg.params).changes });
+    } finally {
+      conn.pragma(`synchronous = ${before}`);
+    }
+  } catch (err) {
+    fail(msg.id, err);
+  }
+}
+
+/**
+ * Answers request `id` with `err`, and starts afresh next time: the file may have been replaced
+ * or its schema changed.
+ * @param {number} id
+ * @param {unknown} err
+ */
+function fail(id, err) {
+  closeDb();
+  const e = /** @type {{ message?: unknown, code?: unknown } | null | undefined} */ (err);
+  port.postMessage({ id, error: { message: String((e && e.message) || err), code: e && e.code } });
 }
 
 port.on('message', (/** @type {Request} */ msg) => {
@@ -81,6 +123,7 @@ port.on('message', (/** @type {Request} */ msg) => {
     port.close();
     return;
   }
+  if (msg.type === 'exec') return exec(msg);
   try {
     const s = st ?? open();
     s.begin.run();
@@ -94,6 +137,14 @@ port.on('message', (/** @type {Request} */ msg) => {
         return;
       }
       for (const row of msg.rows) s.insert.run(row);
+      // Events on: their outbox rows (seq, id, time, body) in the same transaction.
+      if (msg.outbox && msg.outbox.length > 0) {
+        const conn = /** @type {import('better-sqlite3').Database} */ (db);
+        const insertEvent = (s.outbox ??= conn.prepare(
+          'insert into event_outbox (seq, id, time, body) values (?, ?, ?, ?)',
+        ));
+        for (const row of msg.outbox) insertEvent.run(row);
+      }
       s.commit.run();
     } catch (err) {
       try {
@@ -105,12 +156,6 @@ port.on('message', (/** @type {Request} */ msg) => {
     }
     port.postMessage({ id: msg.id, answer: 'committed' });
   } catch (err) {
-    // Start afresh next time: the file may have been replaced or its schema changed.
-    closeDb();
-    const e = /** @type {{ message?: unknown, code?: unknown } | null | undefined} */ (err);
-    port.postMessage({
-      id: msg.id,
-      error: { message: String((e && e.message) || err), code: e && e.code },
-    });
+    fail(msg.id, err);
   }
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { envSchema, FILE_CAPABLE } from './config.schema';
+import { eventsSettingsFrom } from './events-settings';
 import type { AppConfig, OAuth1Settings, OAuth2Settings } from './settings';
 
 export type {
@@ -12,6 +13,7 @@ export type {
   HttpServerSettings,
   AppConfig,
 } from './settings';
+export type { EventsSettings } from './events-settings';
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
 
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (e.PAM_CORE_CA_FILE && e.PAM_CORE_TLS_INSECURE) {
     errors.push('PAM_CORE_TLS_INSECURE: cannot be true together with PAM_CORE_CA_FILE');
   }
+  const events = eventsSettingsFrom(e, errors);
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
 
   return {
@@ -181,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         bulkConcurrency: e.BULK_CONCURRENCY,
         idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
       },
+      events,
       rateLimit: {
         terminationsPerMinute: e.RATE_LIMIT_TERMINATIONS_PER_MINUTE,
         ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,

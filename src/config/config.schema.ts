@@ -78,7 +78,7 @@ const optionalString = z
 
 /** Path template or path: must start with "/" and contain no query or fragment. */
 /** A comma-separated list: entries trimmed, empty ones dropped, each matching `entry`. */
-const commaList = (entry: RegExp, msg: string) =>
+export const commaList = (entry: RegExp, msg: string) =>
   z
     .string()
     .optional()
@@ -251,6 +251,22 @@ export const envSchema = z.object({
   SESSIONS_REFRESH_WAIT_MS: int(2000, 0, 600000),
   BULK_CONCURRENCY: int(5, 1, 64),
   IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
+
+  // Events to webhooks (events-settings.ts checks the URLs and the secret).
+  EVENTS_WEBHOOK_URLS: commaList(
+    /^https?:\/\/\S+$/i,
+    'must be a comma-separated list of http(s) URLs',
+  ),
+  EVENTS_WEBHOOK_SECRET: optionalString,
+  EVENTS_TIMEOUT_MS: int(5000, 100, 60000),
+  EVENTS_MAX_AGE_HOURS: int(72, 1, 720),
+  EVENTS_RETRY_MIN_MS: int(1000, 10, 600000),
+  EVENTS_RETRY_MAX_MS: int(600000, 10, 86400000),
+  EVENTS_POLL_MS: int(1000, 10, 600000),
+  GATEWAY_INSTANCE: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9._-]{1,128}$/.test(v),
+    'must be 1 to 128 letters, digits or "._-"',
+  ),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -266,6 +282,8 @@ export const FILE_CAPABLE = [
   'AUDIT_HMAC_KEY',
   'AUDIT_DATABASE_URL',
   'REDIS_URL',
+  'EVENTS_WEBHOOK_SECRET',
+  'EVENTS_WEBHOOK_URLS',
 ] as const;
 
 /** Values never echoed in error messages. */
@@ -276,4 +294,6 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'AUDIT_HMAC_KEY',
   'AUDIT_DATABASE_URL',
   'REDIS_URL',
+  'EVENTS_WEBHOOK_SECRET',
+  'EVENTS_WEBHOOK_URLS',
 ]);

@@ -1,4 +1,5 @@
 /** The typed configuration the gateway runs on: what loadConfig (app-config.ts) returns. */
+import type { EventsSettings } from './events-settings';
 
 export type PamCoreAuthMode = 'oauth2' | 'oauth1';
 
@@ -90,6 +91,8 @@ export interface AppConfig {
   /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
   redisKeyPrefix: string;
   sessions: SessionsSettings;
+  /** Audit events to webhooks; absent unless EVENTS_WEBHOOK_URLS is set. */
+  events?: EventsSettings;
   rateLimit: {
     terminationsPerMinute: number;
     ipPerMinute: number;

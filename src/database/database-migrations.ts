@@ -1,17 +1,20 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import { auditMigrations } from '../audit/audit-migrations';
+import { eventOutboxMigration } from '../events/event-tables';
 import { idempotencyMigrations } from '../idempotency/idempotency.migrations';
 import type { Database, DatabaseDialect } from './database';
 
 /**
  * Every table's migrations, one list for the one database. kysely applies them in name order
  * and refuses a database that recorded a migration missing here, so each module keeps its
- * released names (0001, 0002 and 0004 the audit chain's, 0003 the idempotency answers') and a
+ * released names (0001, 0002 and 0004 the audit chain's, 0003 the idempotency answers', 0005
+ * the event outbox's) and a
  * new migration takes the next free number.
  */
 export function databaseMigrations(dialect: DatabaseDialect): Record<string, Migration> {
   const all: Record<string, Migration> = {};
-  for (const part of [auditMigrations(dialect), idempotencyMigrations]) {
+  const events = { '0005_event_outbox': eventOutboxMigration };
+  for (const part of [auditMigrations(dialect), idempotencyMigrations, events]) {
     for (const [name, migration] of Object.entries(part)) {
       if (name in all) throw new Error(`two migrations are named ${name}`);
       all[name] = migration;

@@ -91,6 +91,7 @@ describePg('audit on postgres', () => {
         '0002_append_only_guards',
         '0003_idempotency_keys',
         '0004_actor_username',
+        '0005_event_outbox',
       ]);
       await started[0].recordIntent(terminateIntent());
       expect(await started[2].verify()).toEqual({ ok: true, count: 1 });
