@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkpointSettings } from './checkpoint-settings';
 import { envSchema, FILE_CAPABLE } from './config.schema';
 import type { AppConfig, OAuth1Settings, OAuth2Settings } from './settings';
 
@@ -134,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (e.PAM_CORE_CA_FILE && e.PAM_CORE_TLS_INSECURE) {
     errors.push('PAM_CORE_TLS_INSECURE: cannot be true together with PAM_CORE_CA_FILE');
   }
+  const checkpoints = checkpointSettings(e, errors);
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
 
   return {
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         hmacKey: e.AUDIT_HMAC_KEY,
         recoveryGraceMs: e.AUDIT_RECOVERY_GRACE_MS,
       },
+      checkpoints,
       redisUrl: e.REDIS_URL,
       redisKeyPrefix: e.REDIS_KEY_PREFIX,
       sessions: {

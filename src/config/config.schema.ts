@@ -200,6 +200,9 @@ export const envSchema = z.object({
     ),
   AUDIT_HMAC_KEY: optionalString,
   AUDIT_RECOVERY_GRACE_MS: optionalInt(0, 7 * 24 * 3600_000),
+  AUDIT_CHECKPOINT_KEY: optionalString,
+  AUDIT_CHECKPOINT_DIR: optionalString,
+  AUDIT_CHECKPOINT_INTERVAL_S: int(60, 1, 86400),
 
   REDIS_URL: z
     .string()
@@ -266,6 +269,7 @@ export const FILE_CAPABLE = [
   'AUDIT_HMAC_KEY',
   'AUDIT_DATABASE_URL',
   'REDIS_URL',
+  'AUDIT_CHECKPOINT_KEY',
 ] as const;
 
 /** Values never echoed in error messages. */
@@ -276,4 +280,5 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'AUDIT_HMAC_KEY',
   'AUDIT_DATABASE_URL',
   'REDIS_URL',
+  'AUDIT_CHECKPOINT_KEY',
 ]);

@@ -1,4 +1,5 @@
 /** The typed configuration the gateway runs on: what loadConfig (app-config.ts) returns. */
+import type { CheckpointSettings } from './checkpoint-settings';
 
 export type PamCoreAuthMode = 'oauth2' | 'oauth1';
 
@@ -86,6 +87,8 @@ export interface AppConfig {
      */
     recoveryGraceMs?: number;
   };
+  /** Signed audit checkpoints; absent unless AUDIT_CHECKPOINT_KEY is set. */
+  checkpoints?: CheckpointSettings;
   redisUrl?: string;
   /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
   redisKeyPrefix: string;
