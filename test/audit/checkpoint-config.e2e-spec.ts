@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CheckpointService } from '../../src/audit/checkpoint/checkpoint.service';
 import { loadConfig } from '../../src/config';
 import { TempDirs } from './support/checkpoints';
 import { runCli } from './support/verify-cli';
@@ -89,6 +90,25 @@ describe('checkpoint settings', () => {
     ).toEqual([
       'AUDIT_CHECKPOINT_KEY: checkpoints need a durable AUDIT_DATABASE_URL, not :memory:',
     ]);
+  });
+});
+
+describe('the checkpoint directory at start', () => {
+  const dirs = new TempDirs();
+  afterAll(() => dirs.removeAll());
+
+  it('must exist: a share that failed to mount stops the start instead of being created', async () => {
+    const work = dirs.make('cp-start-');
+    const missing = join(work, 'not-mounted');
+    const service = new CheckpointService({
+      audit: { databaseUrl: `sqlite:${join(work, 'audit.db')}` },
+      checkpoints: { key: generateKeyPairSync('ed25519').privateKey, dir: missing, intervalS: 60 },
+    });
+    await expect(service.onModuleInit()).rejects.toThrow(
+      'AUDIT_CHECKPOINT_DIR: must be an existing, writable directory',
+    );
+    expect(existsSync(missing)).toBe(false);
+    await service.onModuleDestroy();
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway, type GatewayHarness } from '../support/gateway';
@@ -26,16 +26,16 @@ describe('checkpoints in a running gateway', () => {
     const work = dirs.make('cp-gateway-');
     const dir = join(work, 'checkpoints');
     const { pem, publicKeyFile } = checkpointKey(work);
+    const env = { AUDIT_CHECKPOINT_KEY: pem, AUDIT_CHECKPOINT_DIR: dir };
+    mkdirSync(dir);
     const g = await startGateway({
       env: {
-        AUDIT_CHECKPOINT_KEY: pem,
-        AUDIT_CHECKPOINT_DIR: dir,
+        ...env,
         AUDIT_CHECKPOINT_INTERVAL_S: '1',
         METRICS_PUBLIC: 'true',
       },
     });
     gw = g;
-    expect(existsSync(dir)).toBe(true);
     expect((await terminate(g)).status).toBe(200);
     while (readCheckpoints(dir).length === 0) await sleep(100);
     const first = readCheckpoints(dir)[0];

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -22,6 +22,7 @@ const HMAC = 'checkpoint-test-hmac-key';
 
 interface Seeded {
   url: string;
+  key: KeyObject;
   dir: string;
   publicKeyFile: string;
   /** The three checkpoint files: heads at seq 2, 5 and 7 (the last written at shutdown). */
@@ -65,6 +66,7 @@ function defineCheckpointSuite(target: StoreTarget): void {
       const names = readCheckpoints(dir).map((c) => c.name);
       return {
         url,
+        key,
         dir,
         publicKeyFile,
         names,
@@ -96,7 +98,7 @@ function defineCheckpointSuite(target: StoreTarget): void {
 
     it('writes nothing when the head has not moved', async () => {
       const s = await seed();
-      const cp = await checkpointers.start(s.url, checkpointKey(dirs.make('k-')).key, s.dir);
+      const cp = await checkpointers.start(s.url, s.key, s.dir);
       expect(await cp.checkpoint(0)).toMatchObject({
         written: false,
         reason: 'the head has not moved',
@@ -134,7 +136,7 @@ function defineCheckpointSuite(target: StoreTarget): void {
       );
       expect(run.code).toBe(1);
       // A gateway writing checkpoints refuses to continue the sequence over the rewritten tail.
-      const cp = await checkpointers.start(s.url, checkpointKey(dirs.make('k-')).key, s.dir);
+      const cp = await checkpointers.start(s.url, s.key, s.dir);
       expect(await cp.checkpoint(0)).toMatchObject({ written: false, problem: true });
     });
 
@@ -186,6 +188,10 @@ function defineCheckpointSuite(target: StoreTarget): void {
       expect(byOther.stdout).toContain(
         `checkpoint ${forgedName} CONTRADICTED: is signed by another key (${forged.key})`,
       );
+      // The gateway does not continue a sequence from a checkpoint it did not sign.
+      const cp = await checkpointers.start(s.url, s.key, s.dir);
+      expect(await cp.checkpoint(0)).toBeNull();
+      expect(readCheckpoints(s.dir)).toHaveLength(4);
       // The same with the right key's fingerprint claimed: the signature gives it away.
       const claimed = { ...forged, key: readCheckpoints(s.dir)[0].file.key };
       const signature = sign(null, signedText(claimed), other).toString('base64');

@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { AuditDb } from '../audit-entry';
 import type { AuditStore } from '../audit-store';
@@ -9,6 +9,7 @@ import {
   keyFingerprint,
   parseCheckpoint,
   sha256Hex,
+  signatureValid,
   signCheckpoint,
   type CheckpointBody,
   type CheckpointFile,
@@ -48,7 +49,7 @@ export async function writeCheckpoint(
 ): Promise<CheckpointResult> {
   return withCheckpointLock(t.store, async (db) => {
     const stored = await readNewest(t.dir);
-    const newest = stored ? parsedOrThrow(stored) : null;
+    const newest = stored ? trusted(stored, t.key) : null;
     const since = await chainSince(db, newest);
     if (typeof since === 'string') {
       return { written: false, reason: `${since} (${stored?.name})`, newest, problem: true };
@@ -80,10 +81,17 @@ export async function writeCheckpoint(
   });
 }
 
-function parsedOrThrow(stored: StoredCheckpoint): CheckpointFile {
+/** The newest checkpoint, if it is one this key signed: the next one must not vouch for a forgery. */
+function trusted(stored: StoredCheckpoint, key: KeyObject): CheckpointFile {
   const parsed = parseCheckpoint(stored.bytes);
-  if (typeof parsed === 'string') {
-    throw new Error(`the newest checkpoint ${stored.name} ${parsed}: not linking to it`);
+  const problem =
+    typeof parsed === 'string'
+      ? parsed
+      : signatureValid(parsed, createPublicKey(key))
+        ? null
+        : 'does not carry a valid signature by AUDIT_CHECKPOINT_KEY';
+  if (problem !== null || typeof parsed === 'string') {
+    throw new Error(`the newest checkpoint ${stored.name} ${problem}: not linking to it`);
   }
   return parsed;
 }

@@ -1,5 +1,5 @@
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
@@ -30,11 +30,13 @@ export class CheckpointService implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const settings = this.config.checkpoints;
     if (!settings) return;
+    // Not created when missing: a share that failed to mount must stop the start, not leave
+    // each replica writing a sequence of its own onto local disk.
     try {
-      await mkdir(settings.dir, { recursive: true });
+      if (!(await stat(settings.dir)).isDirectory()) throw new Error('not a directory');
       await access(settings.dir, fsConstants.W_OK);
     } catch (err) {
-      throw new Error('AUDIT_CHECKPOINT_DIR: cannot create or write to the directory', {
+      throw new Error('AUDIT_CHECKPOINT_DIR: must be an existing, writable directory', {
         cause: err,
       });
     }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointService } from '../../../src/audit/checkpoint/checkpoint.service';
@@ -27,6 +27,7 @@ export class Checkpointers {
     dir: string,
     intervalS = 3600,
   ): Promise<CheckpointService> {
+    mkdirSync(dir, { recursive: true });
     const service = new CheckpointService({
       audit: { databaseUrl },
       checkpoints: { key, dir, intervalS },
