@@ -91,7 +91,10 @@ export class CheckpointService implements OnModuleInit, OnModuleDestroy {
     if (result.written) {
       const { name, body } = result;
       this.metrics?.auditCheckpoint('written', Date.parse(body.time) / 1000);
-      this.logger.log({ checkpoint: name, seq: body.seq, entries: body.entries }, 'checkpoint');
+      this.logger.log(
+        { checkpoint: name, seq: body.seq, entries: body.entries },
+        'audit checkpoint written',
+      );
       return result;
     }
     const newest = result.newest ? Date.parse(result.newest.time) / 1000 : undefined;
