@@ -4,6 +4,7 @@ import { DENIED_ATTEMPT_RECORDER } from '../rbac/denied-attempt';
 import { AuditController } from './audit.controller';
 import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
+import { CheckpointModule } from './checkpoint/checkpoint.module';
 
 /**
  * The audit log for the whole app. Global so sessions and the RBAC guard reach it without
@@ -13,7 +14,7 @@ import { AuditService } from './audit.service';
  */
 @Global()
 @Module({
-  imports: [DatabaseModule],
+  imports: [DatabaseModule, CheckpointModule],
   providers: [
     AuditService,
     { provide: DENIED_ATTEMPT_RECORDER, useExisting: AuditService },

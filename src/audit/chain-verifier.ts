@@ -10,11 +10,13 @@ const PAGE = 1000;
  * Detects an edited column (hash), a deleted, inserted or reordered entry (seq and prev_hash),
  * and an outcome that does not close exactly one earlier, open, allowed intent. Reads only.
  * Limit: without an external anchor, removing the newest entries leaves a shorter valid chain;
- * the JSON audit log lines shipped elsewhere are that anchor.
+ * signed checkpoints (checkpoint/) and the JSON audit log lines shipped elsewhere are anchors.
  */
 export async function verifyChain(
   db: Kysely<AuditDb>,
   hmacKey: string | undefined,
+  /** Called with each entry that verified and the count so far (checkpoint-verifier.ts). */
+  visit?: (seq: number, hash: string, count: number) => void,
 ): Promise<AuditVerifyResult> {
   let count = 0;
   let lastSeq = 0;
@@ -41,6 +43,7 @@ export async function verifyChain(
         return { ok: false, count, firstBroken: { id: row.id, seq, problem, recordId } };
       }
       count += 1;
+      visit?.(seq, row.hash, count);
       lastSeq = seq;
       prevHash = row.hash;
       after = seq;

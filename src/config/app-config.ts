@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkpointSettings } from './checkpoint-settings';
 import { envSchema, FILE_CAPABLE } from './config.schema';
 import { eventsSettingsFrom } from './events-settings';
 import type { AppConfig, OAuth1Settings, OAuth2Settings } from './settings';
@@ -137,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     errors.push('PAM_CORE_TLS_INSECURE: cannot be true together with PAM_CORE_CA_FILE');
   }
   const events = eventsSettingsFrom(e, errors);
+  const checkpoints = checkpointSettings(e, errors);
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
 
   return {
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         hmacKey: e.AUDIT_HMAC_KEY,
         recoveryGraceMs: e.AUDIT_RECOVERY_GRACE_MS,
       },
+      checkpoints,
       redisUrl: e.REDIS_URL,
       redisKeyPrefix: e.REDIS_KEY_PREFIX,
       sessions: {

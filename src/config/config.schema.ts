@@ -1,105 +1,16 @@
 import { z } from 'zod';
+import {
+  bool,
+  int,
+  optionalInt,
+  httpUrl,
+  optionalHttpUrl,
+  optionalString,
+  commaList,
+  path,
+} from './schema-fields';
 
-/** Parses "true"/"false" (and 1/0, yes/no) strictly; anything else is an error. */
-const bool = (def: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return def;
-      const s = v.trim().toLowerCase();
-      if (['true', '1', 'yes'].includes(s)) return true;
-      if (['false', '0', 'no'].includes(s)) return false;
-      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-      return z.NEVER;
-    });
-
-const int = (def: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return def;
-      if (!/^\d+$/.test(v.trim())) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      const n = Number(v);
-      if (n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-/** Like int(), but absent or empty stays undefined (the consumer picks a context default). */
-const optionalInt = (min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return undefined;
-      const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-      if (!(n >= min && n <= max)) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const httpUrl = (msg = 'must be an http(s) URL') =>
-  z.string({ message: `is required and ${msg}` }).refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
-    } catch {
-      return false;
-    }
-  }, msg);
-
-const optionalHttpUrl = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v))
-  .refine((v) => {
-    if (v === undefined) return true;
-    try {
-      const u = new URL(v);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL');
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-/** Path template or path: must start with "/" and contain no query or fragment. */
-/** A comma-separated list: entries trimmed, empty ones dropped, each matching `entry`. */
-export const commaList = (entry: RegExp, msg: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine((list) => list.every((e) => entry.test(e)), msg);
-
-const path = (def: string, needsId = false) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? def : v))
-    .refine((v) => /^\/[^?#\s]*$/.test(v), 'must be a path starting with "/"')
-    .refine(
-      (v) => !needsId || v.includes('{sessionId}'),
-      'must contain the placeholder {sessionId}',
-    );
+export { commaList } from './schema-fields';
 
 /**
  * The raw environment contract (docs/configuration.md). Every key is a string
@@ -200,6 +111,9 @@ export const envSchema = z.object({
     ),
   AUDIT_HMAC_KEY: optionalString,
   AUDIT_RECOVERY_GRACE_MS: optionalInt(0, 7 * 24 * 3600_000),
+  AUDIT_CHECKPOINT_KEY: optionalString,
+  AUDIT_CHECKPOINT_DIR: optionalString,
+  AUDIT_CHECKPOINT_INTERVAL_S: int(60, 1, 86400),
 
   REDIS_URL: z
     .string()
@@ -284,6 +198,7 @@ export const FILE_CAPABLE = [
   'REDIS_URL',
   'EVENTS_WEBHOOK_SECRET',
   'EVENTS_WEBHOOK_URLS',
+  'AUDIT_CHECKPOINT_KEY',
 ] as const;
 
 /** Values never echoed in error messages. */
@@ -296,4 +211,5 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'REDIS_URL',
   'EVENTS_WEBHOOK_SECRET',
   'EVENTS_WEBHOOK_URLS',
+  'AUDIT_CHECKPOINT_KEY',
 ]);

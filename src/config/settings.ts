@@ -1,5 +1,6 @@
 /** The typed configuration the gateway runs on: what loadConfig (app-config.ts) returns. */
 import type { EventsSettings } from './events-settings';
+import type { CheckpointSettings } from './checkpoint-settings';
 
 export type PamCoreAuthMode = 'oauth2' | 'oauth1';
 
@@ -87,6 +88,8 @@ export interface AppConfig {
      */
     recoveryGraceMs?: number;
   };
+  /** Signed audit checkpoints; absent unless AUDIT_CHECKPOINT_KEY is set. */
+  checkpoints?: CheckpointSettings;
   redisUrl?: string;
   /** Prefix of every key this gateway writes to Redis (several deployments may share one). */
   redisKeyPrefix: string;

@@ -67,6 +67,18 @@ export class MetricsService implements PamCoreObserver {
     registers: [this.registry],
   });
 
+  private readonly checkpoints = new Counter({
+    name: 'pam_gateway_audit_checkpoints_total',
+    help: 'Audit checkpoint attempts of this replica: written, skipped (head not moved, or written by another replica), error',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  private readonly lastCheckpoint = new Gauge({
+    name: 'pam_gateway_audit_checkpoint_last_timestamp_seconds',
+    help: 'Time of the newest audit checkpoint in AUDIT_CHECKPOINT_DIR (by any replica), Unix seconds',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pam_gateway_' });
     this.circuit.set(0);
@@ -88,6 +100,12 @@ export class MetricsService implements PamCoreObserver {
 
   auditWrite(kind: 'intent' | 'outcome' | 'rejection', ok: boolean, seconds: number): void {
     this.auditWrites.observe({ kind, result: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  /** One checkpoint attempt; `newestEpochS`: the directory's newest checkpoint, when known. */
+  auditCheckpoint(result: 'written' | 'skipped' | 'error', newestEpochS?: number): void {
+    this.checkpoints.inc({ result });
+    if (newestEpochS !== undefined) this.lastCheckpoint.set(newestEpochS);
   }
 
   rateLimited(scope: string): void {

@@ -1,40 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createPgSchema, describePg, pgQuery } from '../support/postgres';
 import { Services, terminateIntent } from './support/audit-fixtures';
 import { postgresTarget, sqliteTarget, type StoreTarget } from './support/store-targets';
+import { runCli } from './support/verify-cli';
 
 // jest applies testTimeout only globally, not from the e2e project config.
 jest.setTimeout(30_000);
-
-const ROOT = resolve(__dirname, '..', '..');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the verify CLI as `npm run audit:verify` would, with only the given environment. */
-function runCli(env: Record<string, string>): Promise<CliRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/audit/verify.cli.ts'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 const fileHash = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
