@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { envSchema, FILE_CAPABLE } from './config.schema';
+import { consoleSettingsOf } from './console-settings';
 import type { AppConfig, OAuth1Settings, OAuth2Settings } from './settings';
 
 export type {
@@ -191,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       corsOrigins: e.CORS_ORIGINS,
       metricsPublic: e.METRICS_PUBLIC,
       apiDocs: e.API_DOCS,
+      console: consoleSettingsOf(e),
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       http: {

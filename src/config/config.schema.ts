@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleClientIdSchema, consoleScopesSchema } from './console-settings';
 
 /** Parses "true"/"false" (and 1/0, yes/no) strictly; anything else is an error. */
 const bool = (def: boolean) =>
@@ -236,6 +237,9 @@ export const envSchema = z.object({
   ),
   METRICS_PUBLIC: bool(false),
   API_DOCS: bool(true),
+  CONSOLE: bool(true),
+  CONSOLE_OIDC_CLIENT_ID: consoleClientIdSchema,
+  CONSOLE_OIDC_SCOPES: consoleScopesSchema,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',

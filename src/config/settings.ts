@@ -1,4 +1,5 @@
 /** The typed configuration the gateway runs on: what loadConfig (app-config.ts) returns. */
+import type { ConsoleSettings } from './console-settings';
 
 export type PamCoreAuthMode = 'oauth2' | 'oauth1';
 
@@ -104,6 +105,7 @@ export interface AppConfig {
   metricsPublic: boolean;
   /** Serve the OpenAPI document (/api/docs-json) and its UI (/api/docs). */
   apiDocs: boolean;
+  console: ConsoleSettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
   http: HttpServerSettings;
