@@ -50,7 +50,8 @@ function endpoints(): Record<string, string> {
         key = `graphql ${gqlType}.${field}`;
       } else if (Reflect.getMetadata('graphql:resolve_property', handler) === true) {
         // A field resolver (runs inside a root field that passed the guards).
-        const field = Reflect.getMetadata('graphql:resolver_name', handler) as string;
+        const field =
+          (Reflect.getMetadata('graphql:resolver_name', handler) as string | undefined) ?? name;
         key = `graphql field ${wrapper.metatype.name}.${field}`;
       }
       if (!key) continue;
