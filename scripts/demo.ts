@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     RBAC_POLICY_FILE: policyFile,
     AUDIT_DATABASE_URL: 'sqlite:./data/audit.db',
     LOG_LEVEL: 'warn',
+    CONSOLE_OIDC_CLIENT_ID: 'pam-console',
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const app: INestApplication = await createApp(result.config);
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
   const out = [
     '',
     'pam-gateway demo is running (Ctrl-C stops everything)',
+    `  console      ${gw}/console   (sign in as one of the demo users)`,
     `  gateway      ${gw}   GraphQL ${gw}/graphql   REST ${gw}/api/v1   OpenAPI ${gw}/api/docs`,
     `  PAM Core     ${simulatorUrl}   (simulator; client demo-gateway)`,
     `  OIDC issuer  ${issuer.url}`,
