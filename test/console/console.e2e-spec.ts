@@ -299,6 +299,23 @@ step('the audit trail shows the termination, linked from the session', async () 
     .waitFor();
 });
 
+step('says plainly when the sign-in is no longer accepted, and signs in again', async () => {
+  const p = await signInAs('Viewer');
+  await rows(p).first().waitFor();
+  // The stored token goes bad (as a revoked or expired one would): the API refuses it.
+  await p.evaluate(() => {
+    const { sessionStorage } = globalThis as unknown as InPage;
+    const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'))!;
+    const user = JSON.parse(sessionStorage.getItem(key) ?? '{}') as { access_token: string };
+    sessionStorage[key] = JSON.stringify({ ...user, access_token: `${user.access_token}x` });
+  });
+  await p.reload();
+  await p.getByRole('heading', { name: 'Your session has expired' }).waitFor();
+  await p.getByRole('button', { name: 'Sign in again' }).click();
+  await p.getByRole('button', { name: /^Viewer / }).click();
+  await rows(p).first().waitFor();
+});
+
 step('works in a narrow window', async () => {
   const p = await signInAs('Operator', { width: 390, height: 800 });
   await rows(p).first().waitFor();
