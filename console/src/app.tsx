@@ -72,9 +72,13 @@ export function App() {
   }, [api, expire]);
 
   const doSignIn = () => manager && void signIn(manager);
+  // Ends the issuer's session too; when the issuer cannot, at least this tab's.
   const doSignOut = () => {
     token.current = undefined;
-    void manager?.removeUser().then(() => setState({ kind: 'signed-out' }));
+    void manager?.signoutRedirect().catch(async () => {
+      await manager.removeUser();
+      setState({ kind: 'signed-out' });
+    });
   };
 
   switch (state.kind) {
@@ -126,7 +130,13 @@ export function App() {
       break;
     case 'sessions':
     case 'callback':
-      page = <SessionsPage api={api} me={me} />;
+      // The start page of someone who may read the audit log but no sessions is the log.
+      page =
+        !can('session:read') && can('audit:read') ? (
+          <AuditPage api={api} query={new URLSearchParams()} />
+        ) : (
+          <SessionsPage api={api} me={me} />
+        );
       break;
   }
   return (
