@@ -4,6 +4,8 @@ import type { ConsoleSettings } from '../config/console-settings';
 import { CONSOLE_FILES, ConsoleController } from './console.controller';
 import { CONSOLE_BUILD_DIR, type ConsoleFile, loadConsoleFiles } from './console-files';
 
+const CONSOLE_OFF_REASON = Symbol('CONSOLE_OFF_REASON');
+
 /** Why the console is not served, or undefined when it is configured. */
 export function consoleOffReason(settings: ConsoleSettings): string | undefined {
   if (!settings.enabled) return 'CONSOLE=false';
@@ -19,7 +21,7 @@ export class ConsoleModule implements OnModuleInit {
 
   constructor(
     @Inject(CONSOLE_FILES) private readonly files: Map<string, ConsoleFile> | null,
-    @Inject('CONSOLE_OFF_REASON') private readonly offReason: string | undefined,
+    @Inject(CONSOLE_OFF_REASON) private readonly offReason: string | undefined,
   ) {}
 
   static forRoot(config: AppConfig): DynamicModule {
@@ -32,7 +34,7 @@ export class ConsoleModule implements OnModuleInit {
           provide: CONSOLE_FILES,
           useFactory: () => (offReason === undefined ? loadConsoleFiles() : null),
         },
-        { provide: 'CONSOLE_OFF_REASON', useValue: offReason },
+        { provide: CONSOLE_OFF_REASON, useValue: offReason },
       ],
     };
   }
