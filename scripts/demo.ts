@@ -10,6 +10,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config';
 import { PamCoreSimulator } from '../simulator/pam-core-simulator';
+import { ensureConsoleBuilt } from './console-build';
 import { startIssuer } from './issuer';
 
 const { values: args } = parseArgs({
@@ -38,6 +39,7 @@ options:
 `;
 
 async function main(): Promise<void> {
+  ensureConsoleBuilt();
   mkdirSync(DEMO_DIR, { recursive: true });
   const policyFile = join(DEMO_DIR, 'policy.yaml');
   writeFileSync(policyFile, POLICY);

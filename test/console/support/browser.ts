@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -7,11 +6,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..', '..');
 export const RESULTS_DIR = join(ROOT, 'test-results');
 
-/** Builds the console when there is no build yet (a fresh `npm ci && npm test`). */
-export function ensureConsoleBuilt(): void {
-  if (existsSync(join(ROOT, 'console', 'dist', 'index.html'))) return;
-  execFileSync('npm', ['run', '--silent', 'console:build'], { cwd: ROOT, stdio: 'inherit' });
-}
+export { ensureConsoleBuilt } from '../../../scripts/console-build';
 
 export interface BrowserHandle {
   browser: Browser;
