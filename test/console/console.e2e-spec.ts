@@ -241,7 +241,7 @@ step('offers the scoped dc-team user only the sessions its rules allow', async (
 });
 
 step(
-  'bulk: a dry run lists exactly the sessions, the run and a double click end each once',
+  'bulk: a dry run lists exactly the sessions; a double click and a retry end each once',
   async () => {
     const p = await signInAs('Operator');
     await p.getByRole('link', { name: 'Bulk terminate' }).click();
@@ -257,17 +257,37 @@ step(
     expect(listed.sort()).toEqual([hex('5'), hex('6'), hex('7')]);
     expect(gw.simulator.dropCount).toBe(drops);
     await p.getByRole('button', { name: 'Terminate these 3 sessions…' }).click();
+    // The real run reaches the gateway, but its answer is lost on the way back.
+    const sent: string[] = [];
+    await p.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('"dryRun":false')) return route.continue();
+      sent.push(
+        (JSON.parse(body) as { variables: { idempotencyKey: string } }).variables.idempotencyKey,
+      );
+      if (sent.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
     await p.getByRole('button', { name: 'Yes, terminate 3' }).dblclick();
+    await p.getByTestId('error').filter({ hasText: 'NETWORK' }).waitFor();
+    expect(gw.simulator.dropCount).toBe(drops + 3);
+    // Retrying the same confirmation sends its key again: the stored answer, no second drop.
+    await p.getByRole('button', { name: 'Yes, terminate 3' }).click();
     const result = p.getByTestId('bulk-result');
     await result.waitFor();
     expect(await result.locator('h2').textContent()).toBe('3 terminated, 0 failed of 3');
+    expect(await result.textContent()).toContain('nothing was repeated');
     expect(gw.simulator.dropCount).toBe(drops + 3);
+    // The double click sent one request; the retry one more, with the same key.
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(sent[0]);
     const bulk = await gw.graphql(
       '{ auditEvents(filter: {action: SESSION_TERMINATE_BULK}) { nodes { id } } }',
       {},
       gw.tokens.auditor,
     );
-    // The dry run's record and one run's: the double click made no second request.
+    // The dry run's record and the run's: the replayed retry wrote none.
     expect(bulk.json.data.auditEvents.nodes).toHaveLength(2);
     expect(active().filter((s) => s.user === 'bulk.user')).toEqual([]);
   },
