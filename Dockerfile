@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: `build` compiles (better-sqlite3 needs a toolchain), `runtime` carries only
-# production dependencies and dist/, runs as the unprivileged `node` user, with a health check.
+# Multi-stage build: `build` compiles the gateway and the operator console (better-sqlite3 needs
+# a toolchain), `runtime` carries only production dependencies, dist/ and console/dist/, runs as
+# the unprivileged `node` user, with a health check.
 # `simulator` is a development image of the bundled PAM Core simulator (docker-compose only).
 
 FROM node:20.20-bookworm-slim AS build
@@ -12,6 +13,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+COPY schema.gql ./
+COPY console ./console
 RUN npm run build
 
 FROM build AS prod-deps
@@ -28,6 +31,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/console/dist ./console/dist
 COPY --chown=node:node package.json ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

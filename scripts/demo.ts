@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config';
 import { bufferedDestination } from '../src/observability/logger.options';
 import { PamCoreSimulator } from '../simulator/pam-core-simulator';
 import { startDemoReceiver } from './demo-receiver';
+import { ensureConsoleBuilt } from './console-build';
 import { startIssuer } from './issuer';
 
 const { values: args } = parseArgs({
@@ -47,6 +48,7 @@ options:
 `;
 
 async function main(): Promise<void> {
+  ensureConsoleBuilt();
   mkdirSync(DEMO_DIR, { recursive: true });
   const policyFile = join(DEMO_DIR, 'policy.yaml');
   writeFileSync(policyFile, POLICY);
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     EVENTS_WEBHOOK_URLS: receiver.url,
     EVENTS_WEBHOOK_SECRET: eventsSecret,
     GATEWAY_INSTANCE: 'demo',
+    CONSOLE_OIDC_CLIENT_ID: 'pam-console',
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const app: INestApplication = await createApp(result.config, {
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
   const out = [
     '',
     'pam-gateway demo is running (Ctrl-C stops everything)',
+    `  console      ${gw}/console   (sign in as one of the demo users)`,
     `  gateway      ${gw}   GraphQL ${gw}/graphql   REST ${gw}/api/v1   OpenAPI ${gw}/api/docs`,
     `  PAM Core     ${simulatorUrl}   (simulator; client demo-gateway)`,
     `  OIDC issuer  ${issuer.url}`,

@@ -11,6 +11,8 @@ import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { MeModule } from './auth/me.module';
+import { ConsoleModule } from './console/console.module';
 import type { AppConfig } from './config';
 import { ConfigModule } from './config';
 import { EventsModule } from './events/events.module';
@@ -92,7 +94,9 @@ export class AppModule {
         AuditModule,
         ...(config.events ? [EventsModule.forRoot()] : []),
         SessionsModule,
+        MeModule,
         HealthModule,
+        ConsoleModule.forRoot(config),
         ...(options.pamCorePolicy ? [PamCorePolicyModule.forRoot(options.pamCorePolicy)] : []),
       ],
       providers: [

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { checkpointSettings } from './checkpoint-settings';
 import { envSchema, FILE_CAPABLE } from './config.schema';
 import { eventsSettingsFrom } from './events-settings';
+import { consoleSettingsOf } from './console-settings';
 import type { AppConfig, OAuth1Settings, OAuth2Settings } from './settings';
 
 export type {
@@ -198,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       corsOrigins: e.CORS_ORIGINS,
       metricsPublic: e.METRICS_PUBLIC,
       apiDocs: e.API_DOCS,
+      console: consoleSettingsOf(e),
       logLevel: e.LOG_LEVEL,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       http: {

@@ -9,6 +9,7 @@ import {
   commaList,
   path,
 } from './schema-fields';
+import { consoleClientIdSchema, consoleScopesSchema } from './console-settings';
 
 export { commaList } from './schema-fields';
 
@@ -150,6 +151,9 @@ export const envSchema = z.object({
   ),
   METRICS_PUBLIC: bool(false),
   API_DOCS: bool(true),
+  CONSOLE: bool(true),
+  CONSOLE_OIDC_CLIENT_ID: consoleClientIdSchema,
+  CONSOLE_OIDC_SCOPES: consoleScopesSchema,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',

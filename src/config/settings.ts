@@ -1,6 +1,7 @@
 /** The typed configuration the gateway runs on: what loadConfig (app-config.ts) returns. */
 import type { EventsSettings } from './events-settings';
 import type { CheckpointSettings } from './checkpoint-settings';
+import type { ConsoleSettings } from './console-settings';
 
 export type PamCoreAuthMode = 'oauth2' | 'oauth1';
 
@@ -110,6 +111,7 @@ export interface AppConfig {
   metricsPublic: boolean;
   /** Serve the OpenAPI document (/api/docs-json) and its UI (/api/docs). */
   apiDocs: boolean;
+  console: ConsoleSettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
   http: HttpServerSettings;

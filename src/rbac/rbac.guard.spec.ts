@@ -13,7 +13,7 @@ import type { DeniedAttempt, DeniedAttemptRecorder } from './denied-attempt';
 import { RbacGuard } from './rbac.guard';
 import { loadPolicyFile } from './policy.loader';
 import { RbacService } from './rbac.service';
-import { AuditedAction, RequirePermission } from './require-permission.decorator';
+import { AuditedAction, Authenticated, RequirePermission } from './require-permission.decorator';
 
 Logger.overrideLogger(false);
 
@@ -30,6 +30,8 @@ class Probe {
 }
 class Bare {
   undeclared(): void {}
+  @Authenticated()
+  whoAmI(): void {}
 }
 
 const policyFile = join(mkdtempSync(join(tmpdir(), 'rbac-guard-spec-')), 'policy.yaml');
@@ -108,6 +110,18 @@ describe('RbacGuard', () => {
     expect(await codeOf(guardWith().canActivate(rest(op, Bare, Bare.prototype.undeclared)))).toBe(
       'FORBIDDEN',
     );
+  });
+
+  it('lets any authenticated caller reach @Authenticated(), roles or not, but no one without', async () => {
+    for (const roles of [[], ['viewer'], ['no-such-role']]) {
+      const req = request(principal(roles));
+      expect(await codeOf(guardWith().canActivate(rest(req, Bare, Bare.prototype.whoAmI)))).toBe(
+        'allowed',
+      );
+    }
+    expect(
+      await codeOf(guardWith().canActivate(rest(request(undefined), Bare, Bare.prototype.whoAmI))),
+    ).toBe('UNAUTHENTICATED');
   });
 
   it('answers UNAUTHENTICATED when no principal was set (AuthGuard missing)', async () => {

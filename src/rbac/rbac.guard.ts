@@ -21,12 +21,17 @@ import { GatewayError } from '../errors';
 import { DENIED_ATTEMPT_RECORDER, type DeniedAttemptRecorder } from './denied-attempt';
 import type { Permission } from './permission';
 import { RbacService } from './rbac.service';
-import { AUDITED_ACTION_KEY, PERMISSION_KEY } from './require-permission.decorator';
+import {
+  AUDITED_ACTION_KEY,
+  AUTHENTICATED_KEY,
+  PERMISSION_KEY,
+} from './require-permission.decorator';
 
 /**
  * Second global guard (after AuthGuard), for REST and GraphQL alike: a route needs the
- * permission its @RequirePermission names. A non-public route that names none is denied, so a
- * forgotten decorator closes a route instead of opening it.
+ * permission its @RequirePermission names, or only a caller for @Authenticated. A non-public
+ * route that says neither is denied, so a forgotten decorator closes a route instead of opening
+ * it.
  */
 @Injectable()
 export class RbacGuard implements CanActivate {
@@ -48,7 +53,11 @@ export class RbacGuard implements CanActivate {
       PERMISSION_KEY,
       targets,
     );
-    if (!permission) {
+    const anyCaller = this.reflector.getAllAndOverride<boolean | undefined>(
+      AUTHENTICATED_KEY,
+      targets,
+    );
+    if (!permission && !anyCaller) {
       this.logger.error(
         `${ctx.getClass().name}.${ctx.getHandler().name} declares no @RequirePermission and is not @Public(); denied`,
       );
@@ -63,7 +72,7 @@ export class RbacGuard implements CanActivate {
       );
       throw new GatewayError('UNAUTHENTICATED', 'Authentication required');
     }
-    if (this.rbac.can(principal, permission)) return true;
+    if (!permission || this.rbac.can(principal, permission)) return true;
 
     const channel = getChannel(ctx);
     this.logger.warn(

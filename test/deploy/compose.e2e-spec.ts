@@ -67,6 +67,32 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('the operator console in the topology', () => {
+  it("is a public PKCE client of the realm, redirecting to the gateway's /console", () => {
+    const realmFile = (compose.services.keycloak.volumes as string[])[0].split(':')[0];
+    const realm = JSON.parse(readFileSync(join(root, realmFile), 'utf8'));
+    const env = compose.services.gateway.environment;
+    const client = realm.clients.find(
+      (c: { clientId: string }) => c.clientId === env.CONSOLE_OIDC_CLIENT_ID,
+    );
+    expect(client).toMatchObject({ publicClient: true, standardFlowEnabled: true });
+    expect(client.attributes['pkce.code.challenge.method']).toBe('S256');
+    expect(client.redirectUris).toEqual(['http://localhost:3000/console/callback']);
+    expect(client.defaultClientScopes).toContain('pam-gateway-audience');
+  });
+
+  it('is built and shipped by the production image', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const build = dockerfile.slice(
+      dockerfile.indexOf('AS build'),
+      dockerfile.indexOf('AS prod-deps'),
+    );
+    expect(build).toMatch(/^COPY console \.\/console$/m);
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    expect(runtime).toMatch(/^COPY --from=build .*\/app\/console\/dist \.\/console\/dist$/m);
+  });
+});
+
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
   const stages = [...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]);

@@ -6,16 +6,17 @@ import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { IS_PUBLIC_KEY } from '../../src/auth/public.decorator';
-import { PERMISSION_KEY } from '../../src/rbac/require-permission.decorator';
+import { AUTHENTICATED_KEY, PERMISSION_KEY } from '../../src/rbac/require-permission.decorator';
 import { GatewayHarness, startGateway } from '../support/gateway';
 
 /**
- * Every route and resolver field declares either a permission or an explicit public marker,
- * and the whole map is pinned here: a change in who can reach what shows up in review.
+ * Every route and resolver field declares a permission, an explicit public marker, or the
+ * explicit "any authenticated caller" marker, and the whole map is pinned here: a change in who can reach what shows up in review.
  */
 let gw: GatewayHarness;
 beforeAll(async () => {
-  gw = await startGateway();
+  // With the console configured, so its routes are in the map too.
+  gw = await startGateway({ env: { CONSOLE_OIDC_CLIENT_ID: 'pam-console' } });
 });
 afterAll(async () => {
   await gw?.close();
@@ -47,6 +48,11 @@ function endpoints(): Record<string, string> {
         const field =
           (Reflect.getMetadata('graphql:resolver_name', handler) as string | undefined) ?? name;
         key = `graphql ${gqlType}.${field}`;
+      } else if (Reflect.getMetadata('graphql:resolve_property', handler) === true) {
+        // A field resolver (runs inside a root field that passed the guards).
+        const field =
+          (Reflect.getMetadata('graphql:resolver_name', handler) as string | undefined) ?? name;
+        key = `graphql field ${wrapper.metatype.name}.${field}`;
       }
       if (!key) continue;
       const isPublic = reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
@@ -57,13 +63,19 @@ function endpoints(): Record<string, string> {
         handler,
         wrapper.metatype,
       ]);
-      out[key] = isPublic ? 'public' : (permission ?? 'NONE');
+      const authenticated = reflector.getAllAndOverride<boolean>(AUTHENTICATED_KEY, [
+        handler,
+        wrapper.metatype,
+      ]);
+      out[key] = isPublic
+        ? 'public'
+        : (permission ?? (authenticated ? 'authenticated (no permission)' : 'NONE'));
     }
   }
   return out;
 }
 
-it('declares a permission or public on every route and resolver field', () => {
+it('declares a permission, public or authenticated on every route and resolver field', () => {
   const map = endpoints();
   expect(Object.keys(map).length).toBeGreaterThan(1);
   const undeclared = Object.entries(map)
