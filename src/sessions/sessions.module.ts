@@ -5,7 +5,6 @@ import { RedisModule } from '../redis';
 import { BulkTermination } from './bulk-termination';
 import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
-import { SessionAudit } from './session-audit';
 import { SessionListCache } from './session-list.cache';
 import { SessionReader } from './session-reader';
 import { SessionTerminator } from './session-terminator';
@@ -22,7 +21,6 @@ import { SharedCache } from './shared-cache';
     SESSIONS_OPTIONS_PROVIDER,
     SessionsService,
     SessionsResolver,
-    SessionAudit,
     SessionTerminator,
     SessionReader,
     BulkTermination,

@@ -6,6 +6,7 @@ import type { AuditService } from '../../../src/audit/audit.service';
 import type { AuditRecord } from '../../../src/audit/audit.types';
 import { verifyChain } from '../../../src/audit/chain-verifier';
 import { batchService, Services, terminateIntent } from './audit-fixtures';
+import { queryAudit } from './audit-reads';
 import type { StoreTarget } from './store-targets';
 
 /** Verifies the store at `url` read-only, with any key, as the CLI would. */
@@ -107,7 +108,7 @@ export function defineTamperSuite(target: StoreTarget): void {
       await sql(
         "update audit_chain set outcome = 'succeeded', upstream_status = 200 where seq = 2",
       );
-      expect((await audit.query({ sessionId: a.sessionId ?? '' }, 1)).items[0].outcome).toBe(
+      expect((await queryAudit(audit, { sessionId: a.sessionId ?? '' }, 1)).items[0].outcome).toBe(
         'succeeded',
       );
       const result = await audit.verify();
