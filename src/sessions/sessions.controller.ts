@@ -61,7 +61,7 @@ export class SessionsController {
     summary: 'Remote sessions in Segura, newest first (cached, see stale)',
   })
   @ApiOkResponse({ type: RemoteSessionPageDto })
-  @ApiProblemResponses(400, 401, 403, 502, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 429, 502, 503, 504)
   async list(
     @Query() query: ListSessionsQuery,
     @CurrentPrincipal() principal: Principal,
@@ -101,7 +101,7 @@ export class SessionsController {
   @ApiOperation({ operationId: 'getSession', summary: 'One remote session, straight from Segura' })
   @ApiParam({ name: 'id', description: "Segura's session id" })
   @ApiOkResponse({ type: RemoteSessionModel })
-  @ApiProblemResponses(400, 401, 403, 404, 502, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 404, 429, 502, 503, 504)
   get(
     @Param('id') id: string,
     @CurrentPrincipal() principal: Principal,
