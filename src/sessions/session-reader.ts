@@ -39,7 +39,7 @@ export class SessionReader {
   }
 
   /** The record of a single read that found the session in scope. */
-  async recordRead({ base }: OperationRun<SessionIdInput>): Promise<void> {
+  async recordRead({ base }: Pick<OperationRun<SessionIdInput>, 'base'>): Promise<void> {
     await this.audit.completed({ ...base, decision: 'allowed' }, { outcome: 'succeeded' });
   }
 }

@@ -42,7 +42,11 @@ export class SessionsService {
   private readonly policy = () => ({ requireReason: this.options.requireReason });
   private readonly lookup = (input: { id: string }) => this.pamCore.getSession(input.id);
 
-  private readonly termination: AuditedOperation<TerminateInput, TerminateSessionPayload> = {
+  private readonly termination: AuditedOperation<
+    TerminateInput,
+    TerminateSessionPayload,
+    RemoteSession
+  > = {
     action: 'session.terminate',
     metric: 'terminate',
     input: { rest: TerminateSessionRequest, graphql: TerminateSessionArgs },
@@ -93,7 +97,7 @@ export class SessionsService {
     act: (run) => this.reader.list(run),
   };
 
-  private readonly reading: AuditedOperation<SessionIdInput, RemoteSession> = {
+  private readonly reading: AuditedOperation<SessionIdInput, RemoteSession, RemoteSession> = {
     action: 'session.read',
     metric: 'get',
     input: { rest: RemoteSessionArgs, graphql: RemoteSessionArgs },
@@ -101,7 +105,7 @@ export class SessionsService {
     scope: (p) => this.rbac.scopeOf(p, 'session:read'),
     target: this.lookup,
     act: async (run) => {
-      const session = (await run.target()) as RemoteSession;
+      const session = await run.target();
       await this.reader.recordRead(run);
       return session;
     },

@@ -17,8 +17,11 @@ import { OperationAudit } from './operation-audit';
 /** Request fields every record of an operation carries as sent, valid or not (sanitised). */
 export type RecordedField = 'sessionId' | 'reason' | 'idempotencyKey';
 
-/** What one audited operation declares; {@link AuditedOperations.run} does the rest. */
-export interface AuditedOperation<I, R> {
+/**
+ * What one audited operation declares; {@link AuditedOperations.run} does the rest. `T` is
+ * what its target lookup finds (a session).
+ */
+export interface AuditedOperation<I, R, T extends SessionAttributes = SessionAttributes> {
   action: AuditAction;
   /** The `operation` label of pam_gateway_requests_total. */
   metric: string;
@@ -35,13 +38,13 @@ export interface AuditedOperation<I, R> {
    * Scoped rules: how to find the session the request targets. {@link OperationRun.target}
    * looks it up and refuses it when out of scope.
    */
-  target?: (input: I) => Promise<SessionAttributes | null>;
+  target?: (input: I) => Promise<T | null>;
   /** The operation's own work. */
-  act(run: OperationRun<I>): Promise<R>;
+  act(run: OperationRun<I, T>): Promise<R>;
 }
 
 /** One validated, permitted request, as the operation's `act` sees it. */
-export interface OperationRun<I> {
+export interface OperationRun<I, T extends SessionAttributes = SessionAttributes> {
   ctx: CallContext;
   input: I;
   base: RequestBase;
@@ -51,7 +54,7 @@ export interface OperationRun<I> {
    * A failed lookup is recorded as such (with `details`); unknown is SESSION_NOT_FOUND; out of
    * scope is FORBIDDEN (with `detail`), recorded as a denial.
    */
-  target(o?: { details?: Record<string, unknown>; detail?: string }): Promise<SessionAttributes>;
+  target(o?: { details?: Record<string, unknown>; detail?: string }): Promise<T>;
 }
 
 const ANYWHERE: SessionScope = { unrestricted: true, any: true, allows: () => true };
@@ -69,7 +72,11 @@ export class AuditedOperations {
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  async run<I, R>(ctx: CallContext, op: AuditedOperation<I, R>, raw: object): Promise<R> {
+  async run<I, R, T extends SessionAttributes>(
+    ctx: CallContext,
+    op: AuditedOperation<I, R, T>,
+    raw: object,
+  ): Promise<R> {
     try {
       const result = await this.choreograph(ctx, op, raw);
       this.metrics?.request(ctx.channel, op.metric, 'OK');
@@ -81,9 +88,9 @@ export class AuditedOperations {
     }
   }
 
-  private async choreograph<I, R>(
+  private async choreograph<I, R, T extends SessionAttributes>(
     ctx: CallContext,
-    op: AuditedOperation<I, R>,
+    op: AuditedOperation<I, R, T>,
     raw: object,
   ): Promise<R> {
     const base: RequestBase = {
@@ -102,7 +109,7 @@ export class AuditedOperations {
     Object.assign(base, op.records?.(input));
     const scope = op.scope?.(ctx.principal) ?? ANYWHERE;
     if (!scope.any) throw await this.audit.denied(base);
-    const target: OperationRun<I>['target'] = async (o = {}) => {
+    const target: OperationRun<I, T>['target'] = async (o = {}) => {
       if (!op.target) throw new GatewayError('INTERNAL', `${op.action} names no target`);
       const find = op.target;
       const allowed = { ...base, decision: 'allowed' as const, details: o.details };

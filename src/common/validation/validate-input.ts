@@ -111,8 +111,15 @@ function unknownField(cls: new () => object, name: string): GatewayError {
   return error ? error(name, knownFields(cls)) : bad(name.slice(0, 40), 'is not a known field');
 }
 
+const fieldsOf = new WeakMap<object, readonly string[]>();
+
 /** The fields `cls` declares (its own and inherited), in declaration order. */
-export function knownFields(cls: new () => object): string[] {
-  const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
-  return [...new Set(metas.map((m) => m.propertyName))];
+export function knownFields(cls: new () => object): readonly string[] {
+  let fields = fieldsOf.get(cls);
+  if (!fields) {
+    const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+    fields = [...new Set(metas.map((m) => m.propertyName))];
+    fieldsOf.set(cls, fields);
+  }
+  return fields;
 }
