@@ -7,7 +7,7 @@ import {
 } from '../../common/validation/validate-input';
 import { GatewayError, toGatewayError } from '../../errors';
 import { MetricsService } from '../../observability/metrics.service';
-import type { SessionAttributes, SessionScope } from '../../rbac/session-scope';
+import { type SessionAttributes, type SessionScope, UNRESTRICTED } from '../../rbac/session-scope';
 import { recordable } from '../audit-text';
 import { actorOf } from '../audit.options';
 import type { AuditAction } from '../audit.types';
@@ -57,8 +57,6 @@ export interface OperationRun<I, T extends SessionAttributes = SessionAttributes
   target(o?: { details?: Record<string, unknown>; detail?: string }): Promise<T>;
 }
 
-const ANYWHERE: SessionScope = { unrestricted: true, any: true, allows: () => true };
-
 /**
  * The choreography every audited operation shares: validate (an invalid request is recorded
  * `invalid`), check the caller's scope (a denial is recorded), act (the operation records its
@@ -107,7 +105,7 @@ export class AuditedOperations {
       throw await this.audit.invalid(base, err);
     }
     Object.assign(base, op.records?.(input));
-    const scope = op.scope?.(ctx.principal) ?? ANYWHERE;
+    const scope = op.scope?.(ctx.principal) ?? UNRESTRICTED;
     if (!scope.any) throw await this.audit.denied(base);
     const target: OperationRun<I, T>['target'] = async (o = {}) => {
       if (!op.target) throw new GatewayError('INTERNAL', `${op.action} names no target`);
