@@ -1,24 +1,12 @@
 import type { Kysely } from 'kysely';
-import { GatewayError } from '../errors';
 import { toAuditRecord, type AuditDb } from './audit-entry';
-import {
-  AUDIT_ACTIONS,
-  AUDIT_DECISIONS,
-  AUDIT_OUTCOMES,
-  type AuditFilter,
-  type AuditPage,
-} from './audit.types';
+import type { AuditFilter, AuditPage } from './audit.types';
 
 export const MAX_PAGE_SIZE = 200;
-const MAX_TEXT = 256;
+export const DEFAULT_AUDIT_PAGE_SIZE = 50;
 
-/** How the caller's channel names the page parameters, so errors name what the caller sent. */
-export interface PageParamNames {
-  first: string;
-  after: string;
-}
-
-export interface ParsedAuditQuery {
+/** A validated read: conditions, page size, and where the page starts (before this seq). */
+export interface AuditQuery {
   filter: AuditFilter;
   first: number;
   beforeSeq: number | null;
@@ -35,86 +23,23 @@ function decodeCursor(cursor: string): number | null {
   return Number.isSafeInteger(seq) ? seq : null;
 }
 
-// An offset is required with a time of day: a zone-less time would be read in server local time.
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/i;
-
-function bad(field: string, detail: string): GatewayError {
-  const message = `Invalid ${field}: ${detail}`;
-  return new GatewayError('BAD_USER_INPUT', message, { field, detail: message });
+/** True for a cursor an earlier page returned (its nextCursor). */
+export function isAuditCursor(cursor: string): boolean {
+  return decodeCursor(cursor) !== null;
 }
 
-function isoTime(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ms = typeof value === 'string' && ISO_8601.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) {
-    throw bad(
-      field,
-      `must be an ISO 8601 date or date-time with offset, e.g. 2026-01-31T12:00:00Z`,
-    );
-  }
-  return new Date(ms).toISOString();
-}
-
-function text(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TEXT) {
-    throw bad(field, `must be a string of 1 to ${MAX_TEXT} characters`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(
-  field: string,
-  value: unknown,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw bad(field, `must be one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-/** Validates a filter and page request; throws BAD_USER_INPUT naming the first bad field. */
-export function parseAuditQuery(
-  filter: AuditFilter | null | undefined,
-  first: number,
-  after: string | null | undefined,
-  names: PageParamNames = { first: 'first', after: 'after' },
-): ParsedAuditQuery {
-  const f: Record<string, unknown> = { ...(filter ?? {}) };
-  const parsed: AuditFilter = {
-    sessionId: text('sessionId', f.sessionId),
-    actor: text('actor', f.actor),
-    action: oneOf('action', f.action, AUDIT_ACTIONS),
-    outcome: oneOf('outcome', f.outcome, [...AUDIT_OUTCOMES, 'pending' as const]),
-    decision: oneOf('decision', f.decision, AUDIT_DECISIONS),
-    since: isoTime('since', f.since),
-    until: isoTime('until', f.until),
-  };
-  for (const key of Object.keys(f)) {
-    if (f[key] !== undefined && !(key in parsed)) throw bad(key, 'is not a known filter');
-  }
-  if (parsed.since && parsed.until && parsed.since > parsed.until) {
-    throw bad('until', 'must not be earlier than since');
-  }
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw bad(names.first, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  let beforeSeq: number | null = null;
-  if (after !== undefined && after !== null) {
-    beforeSeq = decodeCursor(after);
-    if (beforeSeq === null) throw bad(names.after, 'is not a cursor this API returned');
-  }
-  const clean = Object.fromEntries(
-    Object.entries(parsed).filter(([, v]) => v !== undefined),
-  ) as AuditFilter;
-  return { filter: clean, first, beforeSeq };
+/** The query for a validated read (the cursor already checked). */
+export function auditQueryOf(input: {
+  filter: AuditFilter;
+  first: number;
+  after: string | null;
+}): AuditQuery {
+  const beforeSeq = input.after === null ? null : decodeCursor(input.after);
+  return { filter: input.filter, first: input.first, beforeSeq };
 }
 
 /** One page of records, newest first, each with its outcome folded in. */
-export async function runAuditQuery(db: Kysely<AuditDb>, q: ParsedAuditQuery): Promise<AuditPage> {
+export async function runAuditQuery(db: Kysely<AuditDb>, q: AuditQuery): Promise<AuditPage> {
   const f = q.filter;
   let query = db
     .selectFrom('audit_chain as i')

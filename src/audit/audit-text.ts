@@ -5,12 +5,18 @@
  * reorder what an auditor sees, or make a record arbitrarily large.
  */
 
-/** Longest recorded value of each caller-controlled field, in characters (code points). */
+import { MAX_PATTERN_LENGTH } from '../rbac/glob';
+
+/**
+ * Longest recorded value of each caller-controlled field, in characters (code points). The
+ * input rules take their bounds from here (a valid reason or key is recorded uncut), and a
+ * recorded filter value keeps a whole filter pattern.
+ */
 export const AUDIT_TEXT_BOUNDS = {
   reason: 500,
   sessionId: 128,
   /** Each value of a recorded filter, and any other text in a record's details. */
-  filterValue: 256,
+  filterValue: MAX_PATTERN_LENGTH,
   userAgent: 256,
   requestId: 128,
   idempotencyKey: 128,

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal';
-import type { AuditActor, AuditChannel } from './audit.types';
+import type { AuditActor } from './audit.types';
 
 /** Optional tuning; the defaults suit production. */
 export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
@@ -15,13 +15,6 @@ export interface AuditServiceOptions {
   sweepIntervalMs?: number;
 }
 
-/** Who is reading the audit log, for the record that the read itself leaves. */
-export interface AuditReader {
-  principal: Principal;
-  channel: AuditChannel;
-  requestId: string;
-}
-
 /** The audit actor for an authenticated caller. */
 export function actorOf(p: Principal): AuditActor {
   return {
@@ -32,15 +25,5 @@ export function actorOf(p: Principal): AuditActor {
     roles: p.roles,
     ip: p.ip,
     userAgent: p.userAgent,
-  };
-}
-
-/** The fields every record of an audit read carries. */
-export function readBase(reader: AuditReader) {
-  return {
-    requestId: reader.requestId,
-    channel: reader.channel,
-    actor: actorOf(reader.principal),
-    action: 'audit.read' as const,
   };
 }

@@ -19,29 +19,16 @@ import {
   type ChainRow,
   type EntryDraft,
 } from './audit-entry';
-import {
-  parseAuditQuery,
-  findOpenIntents,
-  runAuditQuery,
-  type PageParamNames,
-  type ParsedAuditQuery,
-} from './audit-query';
+import { type AuditQuery, findOpenIntents, runAuditQuery } from './audit-query';
 import { auditStoreOn, type AuditStore } from './audit-store';
 import type {
-  AuditFilter,
   AuditIntent,
   AuditOutcomeUpdate,
   AuditPage,
   AuditRecord,
   AuditVerifyResult,
 } from './audit.types';
-import {
-  actorOf,
-  AUDIT_OPTIONS,
-  readBase,
-  type AuditReader,
-  type AuditServiceOptions,
-} from './audit.options';
+import { actorOf, AUDIT_OPTIONS, type AuditServiceOptions } from './audit.options';
 import { verifyChain } from './chain-verifier';
 import { AuditStateError, type AppendResult } from './chain-seal';
 import { ChainWriter } from './chain-writer';
@@ -137,57 +124,18 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
     });
   }
 
-  /** One page, newest first. Does not record the read: see {@link readEvents}. */
-  async query(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage> {
-    return this.run(parseAuditQuery(filter, first, after));
-  }
-
   /**
-   * The auditors' read: validates, queries, records the read (an invalid one too), and only
-   * then returns the page. If the record cannot be written nothing is returned.
+   * One page, newest first, without recording anything: the audit reads (audit-reads.ts) record
+   * themselves through the audited-operations pipeline.
    */
-  async readEvents(
-    reader: AuditReader,
-    filter: AuditFilter | null | undefined,
-    first: number,
-    after?: string | null,
-    names?: PageParamNames,
-  ): Promise<AuditPage> {
-    let parsed: ParsedAuditQuery;
+  async page(query: AuditQuery): Promise<AuditPage> {
+    const store = this.requireStore();
     try {
-      parsed = parseAuditQuery(filter, first, after, names);
+      return await runAuditQuery(store.db, query);
     } catch (err) {
-      await this.recordInvalidRead(reader, err);
-      throw err;
+      this.logger.error(`audit query failed: ${describe(err)}`);
+      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit log cannot be read', { cause: err });
     }
-    const page = await this.run(parsed);
-    const intent = intentDraft({
-      ...readBase(reader),
-      decision: 'allowed',
-      details: { filter: parsed.filter, first: parsed.first, after: after ?? null },
-    });
-    const outcome = outcomeDraft(intent.id, {
-      outcome: 'succeeded',
-      details: { count: page.items.length },
-    });
-    const { rows, closed } = await this.write(
-      [intent, outcome],
-      'The audit read cannot be recorded',
-    );
-    this.announce(rows[0], null);
-    this.announce(rows[1], closed.get(intent.id) ?? null);
-    return page;
-  }
-
-  /** Records a read refused for bad input (a BAD_USER_INPUT error); other errors are no read. */
-  async recordInvalidRead(reader: AuditReader, err: unknown): Promise<void> {
-    if (!(err instanceof GatewayError) || err.code !== 'BAD_USER_INPUT') return;
-    await this.recordIntent({
-      ...readBase(reader),
-      decision: 'invalid',
-      errorCode: err.code,
-      details: { field: err.field ?? null },
-    });
   }
 
   /** Walks the whole chain; see chain-verifier.ts for what is detected. */
@@ -211,16 +159,6 @@ export class AuditService implements OnModuleInit, OnModuleDestroy, DeniedAttemp
   /** SQLite files: the chain's writer thread, for writes beside the chain (event delivery). */
   get appendThread(): SqliteAppendThread | undefined {
     return this.requireStore().appendThread;
-  }
-
-  private async run(parsed: ParsedAuditQuery): Promise<AuditPage> {
-    const store = this.requireStore();
-    try {
-      return await runAuditQuery(store.db, parsed);
-    } catch (err) {
-      this.logger.error(`audit query failed: ${describe(err)}`);
-      throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit log cannot be read', { cause: err });
-    }
   }
 
   private requireStore(): AuditStore {

@@ -1,6 +1,6 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { AuditService } from '../audit/audit.service';
 import { Public } from '../auth/public.decorator';
@@ -40,6 +40,7 @@ export class HealthController {
   @Get('live')
   @Public()
   @HealthCheck()
+  @ApiOperation({ operationId: 'liveness', summary: 'The process is up and serving HTTP' })
   live() {
     return this.health.check([]);
   }
@@ -48,6 +49,10 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck()
+  @ApiOperation({
+    operationId: 'readiness',
+    summary: 'Audit store writable and PAM Core answering (503 names what is down)',
+  })
   async ready(@Res({ passthrough: true }) res: FastifyReply) {
     try {
       return await this.health.check([

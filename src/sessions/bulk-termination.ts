@@ -1,23 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { OperationRun } from '../audit/operations/audited-operations';
+import type { AuditBase, CallContext } from '../audit/operations/call-context';
+import { OperationAudit } from '../audit/operations/operation-audit';
 import { APP_CONFIG, AppConfig } from '../config';
-import { GatewayError, toGatewayError } from '../errors';
+import { GatewayError } from '../errors';
 import type { RemoteSession } from '../pam-core';
 import { RbacService } from '../rbac/rbac.service';
 import type { SessionScope } from '../rbac/session-scope';
-import { type BulkInput, type BulkRequest, parseBulkInput, rawBulkFields } from './bulk-input';
 import { fingerprintOf, IdempotencyService } from './idempotency.service';
 import type {
   BulkTerminationResult,
   TerminateSessionsPayload,
 } from './models/terminate-sessions.payload';
-import { actorOf } from '../audit/audit.options';
-import { recordable } from '../audit/audit-text';
-import { SessionAudit } from './session-audit';
-import { SessionListCache, type SessionSnapshot } from './session-list.cache';
+import { SessionListCache } from './session-list.cache';
 import { compileFilter } from './session-query';
-import { type AuditBase, type ForwardResult, SessionTerminator } from './session-terminator';
+import { type ForwardResult, SessionTerminator } from './session-terminator';
 import { SESSIONS_OPTIONS, type SessionsOptions } from './sessions.options';
-import type { CallContext } from './sessions.service';
+import type { BulkInput } from './sessions.types';
 
 /** Session ids listed in a parent audit record; the children records name every one anyway. */
 const MAX_IDS_IN_PARENT = 500;
@@ -36,7 +35,7 @@ export class BulkTermination {
   constructor(
     private readonly cache: SessionListCache,
     private readonly terminator: SessionTerminator,
-    private readonly audit: SessionAudit,
+    private readonly audit: OperationAudit,
     private readonly rbac: RbacService,
     private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'sessions'>,
@@ -45,27 +44,8 @@ export class BulkTermination {
     this.concurrency = config.sessions.bulkConcurrency;
   }
 
-  async run(ctx: CallContext, request: BulkRequest): Promise<TerminateSessionsPayload> {
-    const base: AuditBase = {
-      requestId: ctx.requestId,
-      channel: ctx.channel,
-      actor: actorOf(ctx.principal),
-      action: 'session.terminate.bulk',
-      idempotencyKey: recordable(request.idempotencyKey, 'idempotencyKey'),
-    };
-    let input: BulkInput;
-    try {
-      input = parseBulkInput(request, this.options.requireReason);
-    } catch (err) {
-      const reason = recordable(rawBulkFields(request).reason, 'reason');
-      throw await this.audit.invalid({ ...base, reason }, err);
-    }
-    base.reason = input.reason;
-    const scope = this.rbac.scopeOf(ctx.principal, 'session:terminate');
-    if (!scope.any) {
-      await this.audit.rejection({ ...base, decision: 'denied', errorCode: 'FORBIDDEN' });
-      throw new GatewayError('FORBIDDEN', 'Forbidden');
-    }
+  async run(run: OperationRun<BulkInput>): Promise<TerminateSessionsPayload> {
+    const { ctx, input, base, scope } = run;
     const { filter, all, dryRun } = input;
     const fingerprint = fingerprintOf({
       op: 'terminateSessions',
@@ -86,17 +66,10 @@ export class BulkTermination {
     scope: SessionScope,
   ): Promise<Omit<TerminateSessionsPayload, 'replayed'>> {
     const described = { filter: input.filter, all: input.all, dryRun: input.dryRun };
-    let snapshot: SessionSnapshot;
-    try {
-      snapshot = await this.cache.fresh();
-    } catch (err) {
-      const gw = toGatewayError(err);
-      await this.audit.recordFailure(
-        { ...base, decision: 'allowed', details: { ...described, stage: 'list' } },
-        gw,
-      );
-      throw gw;
-    }
+    const snapshot = await this.audit.orRecordFailure(
+      { ...base, decision: 'allowed', details: { ...described, stage: 'list' } },
+      () => this.cache.fresh(),
+    );
     const matches = compileFilter(input.filter);
     // The cache keeps the list in listing order, so results come newest first.
     const targets = snapshot.sessions.filter((s) => s.active && matches(s) && scope.allows(s));
@@ -109,17 +82,12 @@ export class BulkTermination {
     };
     const bulkMax = this.options.bulkMax;
     if (targets.length > bulkMax && !this.rbac.can(ctx.principal, 'session:terminate:bulk')) {
-      await this.audit.rejection({
-        ...base,
-        decision: 'denied',
-        errorCode: 'FORBIDDEN',
-        details: { ...details, bulkMax },
-      });
-      throw new GatewayError('FORBIDDEN', 'Too many sessions for one request', {
+      const refusal = new GatewayError('FORBIDDEN', 'Too many sessions for one request', {
         detail:
           `${targets.length} sessions match; the policy allows at most ${bulkMax} per request ` +
           'without the session:terminate:bulk permission. Narrow the filter.',
       });
+      throw await this.audit.denied(base, { ...details, bulkMax }, refusal);
     }
     const fetchedAt = new Date(snapshot.fetchedAt).toISOString();
     if (input.dryRun) {

@@ -6,22 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config';
 import { GatewayError } from '../errors';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 
-export const IDEMPOTENCY_KEY_MAX = 128;
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const POLL_MS = 200;
-
-/** Idempotency-Key header / idempotencyKey argument: absent, or 1 to 128 printable ASCII characters. */
-export function parseIdempotencyKey(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !KEY_PATTERN.test(value)) {
-    const detail = `idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters without spaces`;
-    throw new GatewayError('BAD_USER_INPUT', 'Invalid idempotency key', {
-      field: 'idempotencyKey',
-      detail,
-    });
-  }
-  return value;
-}
 
 /** SHA-256 of the canonical request: what makes "the same request" under one key. */
 export function fingerprintOf(request: Record<string, unknown>): string {

@@ -1,15 +1,12 @@
+import { validateInput } from '../common/validation/validate-input';
 import type { RemoteSession } from '../pam-core';
 import { GatewayError } from '../errors';
-import {
-  compareSessions,
-  compileFilter,
-  pageOf,
-  parseFilter,
-  parsePage,
-  restListQuery,
-} from './session-query';
+import { ListSessionsQuery, RemoteSessionsArgs } from './dto/list-sessions.args';
+import { RemoteSessionFilter } from './dto/remote-session-filter.input';
+import { compareSessions, compileFilter, pageOf, pageRequest } from './session-query';
 
-const names = { first: 'first', after: 'after' };
+const parseFilter = (raw: object) => validateInput(RemoteSessionFilter, raw).criteria();
+const restListQuery = (raw: object) => validateInput(ListSessionsQuery, raw).toInput();
 const session = (sessionId: string, start: string | null, extra: Partial<RemoteSession> = {}) =>
   ({
     sessionId,
@@ -31,7 +28,7 @@ function fieldOf(fn: () => unknown): string | undefined {
   throw new Error('expected BAD_USER_INPUT');
 }
 
-describe('parseFilter', () => {
+describe('RemoteSessionFilter', () => {
   it('normalises times to Segura’s zone-less form and keeps patterns as given', () => {
     expect(
       parseFilter({ startedAfter: '2024-05-06', startedBefore: '2024-05-06 17:30', user: 'A*' }),
@@ -76,17 +73,20 @@ describe('keyset pages', () => {
   });
 
   it('continues after the last session shown, even when the list changed in between', () => {
-    const first = pageOf(sorted, parsePage(2, null, names));
+    const first = pageOf(sorted, pageRequest(2, null));
     expect(first.nodes.map((s) => s.sessionId)).toEqual(['b', 'a']);
     const refreshed = sorted.filter((s) => s.sessionId !== 'a');
-    const next = pageOf(refreshed, parsePage(2, first.nextCursor, names));
+    const next = pageOf(refreshed, pageRequest(2, first.nextCursor));
     expect(next).toEqual({ nodes: [sorted[2], sorted[3]], nextCursor: null });
   });
 
   it('names the channel’s own parameters in errors', () => {
-    const rest = { first: 'limit', after: 'cursor' };
-    expect(fieldOf(() => parsePage(0, null, rest))).toBe('limit');
-    expect(fieldOf(() => parsePage(10, 'bm90IGpzb24', rest))).toBe('cursor');
+    expect(fieldOf(() => restListQuery({ limit: '0' }))).toBe('limit');
+    expect(fieldOf(() => restListQuery({ limit: '10', cursor: 'bm90IGpzb24' }))).toBe('cursor');
+    expect(fieldOf(() => validateInput(RemoteSessionsArgs, { first: 0 }))).toBe('first');
+    expect(fieldOf(() => validateInput(RemoteSessionsArgs, { after: 'bm90IGpzb24' }))).toBe(
+      'after',
+    );
     expect(fieldOf(() => restListQuery({ limit: ['1', '2'] }))).toBe('limit');
     expect(fieldOf(() => restListQuery({ sort: 'x' }))).toBe('sort');
   });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuditIntent } from '../audit/audit.types';
+import type { AuditBase } from '../audit/operations/call-context';
+import { OperationAudit } from '../audit/operations/operation-audit';
 import { type ErrorCode, type GatewayError, toGatewayError } from '../errors';
 import { PamCoreClient } from '../pam-core';
-import { SessionAudit } from './session-audit';
 import { SESSIONS_OPTIONS, type SessionsOptions } from './sessions.options';
 
 /** What a lookup after a drop saw; recorded in the audit outcome as `details.verification`. */
@@ -24,9 +24,6 @@ export interface Dropped {
 export type ForwardResult =
   { ok: true; value: Dropped } | { ok: false; error: GatewayError; auditEventId?: string };
 
-/** The fields every audit record of one request shares. */
-export type AuditBase = Omit<AuditIntent, 'decision' | 'sessionId' | 'parentId'>;
-
 /**
  * One drop, as docs/api.md orders it: audit intent (fail closed), forward, look, audit outcome.
  * After TERMINATION_FAILED or UPSTREAM_TIMEOUT the session is looked up once: if Segura shows
@@ -38,7 +35,7 @@ export type AuditBase = Omit<AuditIntent, 'decision' | 'sessionId' | 'parentId'>
 export class SessionTerminator {
   constructor(
     private readonly pamCore: PamCoreClient,
-    private readonly audit: SessionAudit,
+    private readonly audit: OperationAudit,
     @Inject(SESSIONS_OPTIONS) private readonly options: SessionsOptions,
   ) {}
 

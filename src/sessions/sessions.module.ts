@@ -5,7 +5,6 @@ import { RbacModule } from '../rbac/rbac.module';
 import { RedisModule } from '../redis';
 import { BulkTermination } from './bulk-termination';
 import { IdempotencyService } from './idempotency.service';
-import { SessionAudit } from './session-audit';
 import { SessionListCache } from './session-list.cache';
 import { SessionReader } from './session-reader';
 import { SessionTerminator } from './session-terminator';
@@ -21,7 +20,6 @@ import { SessionsService } from './sessions.service';
     SESSIONS_OPTIONS_PROVIDER,
     SessionsService,
     SessionsResolver,
-    SessionAudit,
     SessionTerminator,
     SessionReader,
     BulkTermination,

@@ -1,26 +1,30 @@
-import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { CallContext } from '../audit/operations/call-context';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import type { GatewayRequest } from '../auth/request-context';
 import { IpRateLimited } from '../rate-limit/ip-rate-limit.guard';
 import { LimitedPerPrincipal } from '../rate-limit/principal-rate-limit.guard';
 import { AuditedAction, RequirePermission } from '../rbac/require-permission.decorator';
-import { BulkTerminationFilter, RemoteSessionFilter } from './dto/remote-session-filter.input';
+import { RemoteSessionArgs, RemoteSessionsArgs } from './dto/list-sessions.args';
+import { TerminateSessionArgs } from './dto/terminate-session.args';
+import { TerminateSessionsArgs } from './dto/terminate-sessions.body';
 import { RemoteSessionConnection } from './models/remote-session-connection.model';
 import { RemoteSessionModel } from './models/remote-session.model';
 import { TerminateSessionPayload } from './models/terminate-session.payload';
 import { TerminateSessionsPayload } from './models/terminate-sessions.payload';
-import { DEFAULT_PAGE_SIZE } from './session-query';
-import { type CallContext, SessionsService } from './sessions.service';
+import { SessionsService } from './sessions.service';
 
 type GqlContext = { req: GatewayRequest };
-const KEY_DESCRIPTION =
-  'Repeating a key (same caller, within IDEMPOTENCY_TTL_HOURS) returns the first answer without calling Segura';
 
 function ctxOf(principal: Principal, ctx: GqlContext): CallContext {
   return { principal, channel: 'graphql', requestId: ctx.req.requestId };
 }
 
+/**
+ * GraphQL translation only. The argument classes declare the schema; the values are what the
+ * caller sent, validated inside the audited pipeline so that an invalid request is recorded.
+ */
 @Resolver()
 export class SessionsResolver {
   constructor(private readonly sessions: SessionsService) {}
@@ -34,17 +38,9 @@ export class SessionsResolver {
   async remoteSessions(
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
-    @Args('filter', { type: () => RemoteSessionFilter, nullable: true })
-    filter: RemoteSessionFilter | null,
-    @Args('first', { type: () => Int, nullable: true, defaultValue: DEFAULT_PAGE_SIZE })
-    first: number | null,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args() args: RemoteSessionsArgs,
   ): Promise<RemoteSessionConnection> {
-    const { sessions, ...page } = await this.sessions.list(
-      ctxOf(principal, ctx),
-      { filter, first, after },
-      { first: 'first', after: 'after' },
-    );
+    const { sessions, ...page } = await this.sessions.list(ctxOf(principal, ctx), args);
     return { nodes: sessions, ...page };
   }
 
@@ -53,11 +49,11 @@ export class SessionsResolver {
   @AuditedAction('session.read')
   @LimitedPerPrincipal('reads')
   remoteSession(
-    @Args('id', { type: () => ID }) id: string,
+    @Args() args: RemoteSessionArgs,
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
   ): Promise<RemoteSessionModel> {
-    return this.sessions.get(ctxOf(principal, ctx), id);
+    return this.sessions.get(ctxOf(principal, ctx), args);
   }
 
   @Mutation(() => TerminateSessionPayload, {
@@ -68,14 +64,11 @@ export class SessionsResolver {
   @IpRateLimited()
   @LimitedPerPrincipal('terminations')
   terminateSession(
-    @Args('id', { type: () => ID }) id: string,
-    @Args('reason', { type: () => String, nullable: true }) reason: string | null,
-    @Args('idempotencyKey', { type: () => String, nullable: true, description: KEY_DESCRIPTION })
-    idempotencyKey: string | null,
+    @Args() args: TerminateSessionArgs,
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
   ): Promise<TerminateSessionPayload> {
-    return this.sessions.terminate(ctxOf(principal, ctx), { id, reason, idempotencyKey });
+    return this.sessions.terminate(ctxOf(principal, ctx), args);
   }
 
   @Mutation(() => TerminateSessionsPayload, {
@@ -86,21 +79,10 @@ export class SessionsResolver {
   @IpRateLimited()
   @LimitedPerPrincipal('terminations')
   terminateSessions(
-    @Args('filter', { type: () => BulkTerminationFilter, nullable: true })
-    filter: BulkTerminationFilter | null,
-    @Args('reason', { type: () => String, nullable: true }) reason: string | null,
-    @Args('dryRun', { type: () => Boolean, nullable: true, defaultValue: false })
-    dryRun: boolean | null,
-    @Args('idempotencyKey', { type: () => String, nullable: true, description: KEY_DESCRIPTION })
-    idempotencyKey: string | null,
+    @Args() args: TerminateSessionsArgs,
     @CurrentPrincipal() principal: Principal,
     @Context() ctx: GqlContext,
   ): Promise<TerminateSessionsPayload> {
-    return this.sessions.terminateMany(ctxOf(principal, ctx), {
-      filter,
-      reason,
-      dryRun,
-      idempotencyKey,
-    });
+    return this.sessions.terminateMany(ctxOf(principal, ctx), args);
   }
 }

@@ -1,65 +1,119 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
-import type { Channel } from '../auth/request-context';
-import { GatewayError, toGatewayError } from '../errors';
-import { MetricsService } from '../observability/metrics.service';
+import { Inject, Injectable } from '@nestjs/common';
+import { type AuditedOperation, AuditedOperations } from '../audit/operations/audited-operations';
+import type { CallContext } from '../audit/operations/call-context';
 import { PamCoreClient, type RemoteSession } from '../pam-core';
 import { RbacService } from '../rbac/rbac.service';
-import type { SessionScope } from '../rbac/session-scope';
-import type { BulkRequest } from './bulk-input';
 import { BulkTermination } from './bulk-termination';
-import { fingerprintOf, IdempotencyService, parseIdempotencyKey } from './idempotency.service';
+import { ListSessionsQuery, RemoteSessionArgs, RemoteSessionsArgs } from './dto/list-sessions.args';
+import { TerminateSessionArgs, TerminateSessionRequest } from './dto/terminate-session.args';
+import { TerminateSessionsArgs, TerminateSessionsRequest } from './dto/terminate-sessions.body';
+import { fingerprintOf, IdempotencyService } from './idempotency.service';
 import type { TerminateSessionPayload } from './models/terminate-session.payload';
 import type { TerminateSessionsPayload } from './models/terminate-sessions.payload';
-import { actorOf } from '../audit/audit.options';
-import { SessionAudit } from './session-audit';
-import type { PageNames } from './session-query';
-import { type ListRequest, SessionReader, type SessionPage } from './session-reader';
-import { type AuditBase, SessionTerminator } from './session-terminator';
+import { SessionReader } from './session-reader';
+import { SessionTerminator } from './session-terminator';
 import { SESSIONS_OPTIONS, type SessionsOptions } from './sessions.options';
-import { parseTerminateBody, parseTerminateInput, type TerminateInput } from './terminate-input';
-import { recordable } from '../audit/audit-text';
-
-/** Who asked, over which channel, under which request id. */
-export interface CallContext {
-  principal: Principal;
-  channel: Channel;
-  requestId: string;
-}
-
-/** A termination as either channel received it, before validation. */
-export interface TerminateRequest {
-  id: unknown;
-  /** GraphQL: the `reason` argument. */
-  reason?: unknown;
-  /** REST: the raw JSON body (validated here so invalid bodies are audited too). */
-  body?: unknown;
-  /** REST: the Idempotency-Key header; GraphQL: the idempotencyKey argument. */
-  idempotencyKey?: unknown;
-}
-
-type Operation = 'terminate' | 'terminate-bulk' | 'list' | 'get';
+import type {
+  BulkInput,
+  ListInput,
+  SessionIdInput,
+  SessionPage,
+  TerminateInput,
+} from './sessions.types';
 
 /**
- * The feature: validate, decide, record, forward, record. Both channels call this, so the
- * same request gets the same decision, audit facts and error code in either.
+ * The feature's four audited operations. Each declares its action, permission, input classes
+ * and target; AuditedOperations runs the shared steps, so both channels get the same decision,
+ * audit facts and error code for the same request.
  */
 @Injectable()
 export class SessionsService {
   constructor(
+    private readonly ops: AuditedOperations,
     private readonly pamCore: PamCoreClient,
-    private readonly audit: SessionAudit,
     private readonly rbac: RbacService,
     private readonly terminator: SessionTerminator,
     private readonly idempotency: IdempotencyService,
     private readonly bulk: BulkTermination,
     private readonly reader: SessionReader,
     @Inject(SESSIONS_OPTIONS) private readonly options: SessionsOptions,
-    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  terminate(ctx: CallContext, request: TerminateRequest): Promise<TerminateSessionPayload> {
-    return this.measured(ctx, 'terminate', () => this.terminateOnce(ctx, request));
+  private readonly policy = () => ({ requireReason: this.options.requireReason });
+  private readonly lookup = (input: { id: string }) => this.pamCore.getSession(input.id);
+
+  private readonly termination: AuditedOperation<
+    TerminateInput,
+    TerminateSessionPayload,
+    RemoteSession
+  > = {
+    action: 'session.terminate',
+    metric: 'terminate',
+    input: { rest: TerminateSessionRequest, graphql: TerminateSessionArgs },
+    policy: this.policy,
+    recorded: ['sessionId', 'reason', 'idempotencyKey'],
+    records: (input) => ({ reason: input.reason }),
+    scope: (p) => this.rbac.scopeOf(p, 'session:terminate'),
+    target: this.lookup,
+    act: async (run) => {
+      const { ctx, input, scope } = run;
+      const sessionId = input.id;
+      const fingerprint = fingerprintOf({
+        op: 'terminateSession',
+        sessionId,
+        reason: input.reason ?? null,
+      });
+      return this.idempotency.run(ctx.principal, input.idempotencyKey, fingerprint, async () => {
+        // Inside the idempotent part: a replay must not even look the session up.
+        if (!scope.unrestricted) {
+          await run.target({
+            details: { stage: 'scope-lookup' },
+            detail: 'This session is outside the scope of your permissions',
+          });
+        }
+        const r = await this.terminator.forward(run.base, sessionId);
+        if (!r.ok) throw r.error;
+        return { sessionId, ...r.value, requestId: ctx.requestId };
+      });
+    },
+  };
+
+  private readonly bulkTermination: AuditedOperation<BulkInput, TerminateSessionsPayload> = {
+    action: 'session.terminate.bulk',
+    metric: 'terminate-bulk',
+    input: { rest: TerminateSessionsRequest, graphql: TerminateSessionsArgs },
+    policy: this.policy,
+    recorded: ['reason', 'idempotencyKey'],
+    records: (input) => ({ reason: input.reason }),
+    scope: (p) => this.rbac.scopeOf(p, 'session:terminate'),
+    act: (run) => this.bulk.run(run),
+  };
+
+  private readonly listing: AuditedOperation<ListInput, SessionPage> = {
+    action: 'session.read',
+    metric: 'list',
+    input: { rest: ListSessionsQuery, graphql: RemoteSessionsArgs },
+    scope: (p) => this.rbac.scopeOf(p, 'session:read'),
+    act: (run) => this.reader.list(run),
+  };
+
+  private readonly reading: AuditedOperation<SessionIdInput, RemoteSession, RemoteSession> = {
+    action: 'session.read',
+    metric: 'get',
+    input: { rest: RemoteSessionArgs, graphql: RemoteSessionArgs },
+    recorded: ['sessionId'],
+    scope: (p) => this.rbac.scopeOf(p, 'session:read'),
+    target: this.lookup,
+    act: async (run) => {
+      const session = await run.target();
+      await this.reader.recordRead(run);
+      return session;
+    },
+  };
+
+  /** REST: {id, body, idempotencyKey}; GraphQL: the mutation's arguments. */
+  terminate(ctx: CallContext, raw: object): Promise<TerminateSessionPayload> {
+    return this.ops.run(ctx, this.termination, raw);
   }
 
   /**
@@ -67,113 +121,17 @@ export class SessionsService {
    * PrincipalRateLimitGuard before anything else): the policy's bulkMax bounds how much one
    * request can do.
    */
-  terminateMany(ctx: CallContext, request: BulkRequest): Promise<TerminateSessionsPayload> {
-    return this.measured(ctx, 'terminate-bulk', () => this.bulk.run(ctx, request));
+  terminateMany(ctx: CallContext, raw: object): Promise<TerminateSessionsPayload> {
+    return this.ops.run(ctx, this.bulkTermination, raw);
   }
 
-  list(ctx: CallContext, request: ListRequest, names: PageNames): Promise<SessionPage> {
-    return this.measured(ctx, 'list', () => this.reader.list(ctx, request, names));
+  /** REST: the query; GraphQL: {filter, first, after}. */
+  list(ctx: CallContext, raw: object): Promise<SessionPage> {
+    return this.ops.run(ctx, this.listing, raw);
   }
 
-  get(ctx: CallContext, id: unknown): Promise<RemoteSession> {
-    return this.measured(ctx, 'get', () => this.reader.get(ctx, id));
-  }
-
-  private async terminateOnce(
-    ctx: CallContext,
-    request: TerminateRequest,
-  ): Promise<TerminateSessionPayload> {
-    const base: AuditBase & { sessionId?: string } = {
-      requestId: ctx.requestId,
-      channel: ctx.channel,
-      actor: actorOf(ctx.principal),
-      action: 'session.terminate',
-      // As given, valid or not: the audit log makes every recorded text printable and bounded.
-      sessionId: recordable(request.id, 'sessionId'),
-      idempotencyKey: recordable(request.idempotencyKey, 'idempotencyKey'),
-    };
-
-    let input: TerminateInput;
-    let key: string | undefined;
-    try {
-      const reason =
-        request.body !== undefined ? parseTerminateBody(request.body).reason : request.reason;
-      base.reason = recordable(reason, 'reason');
-      input = parseTerminateInput(request.id, reason, this.options.requireReason);
-      key = parseIdempotencyKey(request.idempotencyKey);
-    } catch (err) {
-      throw await this.audit.invalid(base, err);
-    }
-    base.reason = input.reason;
-    const { sessionId } = input;
-
-    const scope = this.rbac.scopeOf(ctx.principal, 'session:terminate');
-    if (!scope.any) {
-      await this.audit.rejection({ ...base, decision: 'denied', errorCode: 'FORBIDDEN' });
-      throw new GatewayError('FORBIDDEN', 'Forbidden');
-    }
-    const fingerprint = fingerprintOf({
-      op: 'terminateSession',
-      sessionId,
-      reason: input.reason ?? null,
-    });
-    return this.idempotency.run(ctx.principal, key, fingerprint, async () => {
-      // Inside the idempotent part: a replay must not even look the session up.
-      if (!scope.unrestricted) await this.checkScope(base, sessionId, scope);
-      const r = await this.terminator.forward(base, sessionId);
-      if (!r.ok) throw r.error;
-      const { terminated, message, auditEventId, alreadyEnded, verified } = r.value;
-      return {
-        sessionId,
-        terminated,
-        message,
-        auditEventId,
-        requestId: ctx.requestId,
-        alreadyEnded,
-        verified,
-      };
-    });
-  }
-
-  /**
-   * A scoped caller: the session is looked up first. Out of scope: FORBIDDEN, recorded as a
-   * denial. Unknown to Segura: SESSION_NOT_FOUND, as an unscoped caller would get from the
-   * drop (ids are unguessable hashes, so telling the two apart reveals little).
-   */
-  private async checkScope(base: AuditBase, sessionId: string, scope: SessionScope) {
-    try {
-      const session = await this.pamCore.getSession(sessionId);
-      if (!session) throw new GatewayError('SESSION_NOT_FOUND', 'Session not found');
-      if (scope.allows(session)) return;
-    } catch (err) {
-      const gw = toGatewayError(err);
-      await this.audit.recordFailure(
-        { ...base, sessionId, decision: 'allowed', details: { stage: 'scope-lookup' } },
-        gw,
-      );
-      throw gw;
-    }
-    await this.audit.rejection({
-      ...base,
-      sessionId,
-      decision: 'denied',
-      errorCode: 'FORBIDDEN',
-      details: { scope: 'out-of-scope' },
-    });
-    throw new GatewayError('FORBIDDEN', 'Forbidden', {
-      detail: 'This session is outside the scope of your permissions',
-    });
-  }
-
-  private async measured<T>(ctx: CallContext, op: Operation, run: () => Promise<T>): Promise<T> {
-    try {
-      const result = await run();
-      this.metrics?.request(ctx.channel, op, 'OK');
-      return result;
-    } catch (err) {
-      const gw = toGatewayError(err);
-      this.metrics?.request(ctx.channel, op, gw.code, gw);
-      throw gw;
-    }
+  /** One session, fresh from Segura; SESSION_NOT_FOUND when Segura does not know it. */
+  get(ctx: CallContext, raw: object): Promise<RemoteSession> {
+    return this.ops.run(ctx, this.reading, raw);
   }
 }

@@ -21,6 +21,7 @@ import { ProblemDetailsFilter } from '../../src/observability/problem-details.fi
 import { DENIED_ATTEMPT_RECORDER } from '../../src/rbac/denied-attempt';
 import { AUDITED_ACTION_KEY, PERMISSION_KEY } from '../../src/rbac/require-permission.decorator';
 import { auditor, terminateIntent } from './support/audit-fixtures';
+import { queryAudit } from './support/audit-reads';
 
 // jest applies testTimeout only globally, not from the e2e project config.
 jest.setTimeout(30_000);
@@ -79,7 +80,7 @@ describe('audit reading API (REST and GraphQL)', () => {
   });
 
   const http = () => request(app.getHttpServer());
-  const reads = async () => (await audit.query({ action: 'audit.read' }, 200)).items;
+  const reads = async () => (await queryAudit(audit, { action: 'audit.read' }, 200)).items;
 
   it('declares audit:read on every route and records denials as audit.read', () => {
     for (const handler of [AuditController.prototype.list, AuditResolver.prototype.auditEvents]) {
@@ -129,7 +130,8 @@ describe('audit reading API (REST and GraphQL)', () => {
       field,
       requestId: `req-bad-${field}`,
     });
-    const [invalid] = (await audit.query({ action: 'audit.read', decision: 'invalid' }, 1)).items;
+    const [invalid] = (await queryAudit(audit, { action: 'audit.read', decision: 'invalid' }, 1))
+      .items;
     expect(invalid).toMatchObject({
       requestId: `req-bad-${field}`,
       errorCode: 'BAD_USER_INPUT',

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createPgSchema, describePg, pgQuery, type PgSchema } from '../support/postgres';
 import { auditServiceOn, batchService, Services, terminateIntent } from './support/audit-fixtures';
+import { queryAudit } from './support/audit-reads';
 import { defineQuerySuite } from './support/query-suite';
 import { defineStoreSuite } from './support/store-suite';
 import { postgresTarget } from './support/store-targets';
@@ -65,7 +66,7 @@ describePg('audit on postgres', () => {
         schema.schema,
       );
       expect([Number(span.min), Number(span.max), Number(span.n)]).toEqual([1, 1000, 1000]);
-      expect((await two.query({ outcome: 'pending' }, 10)).items).toEqual([]);
+      expect((await queryAudit(two, { outcome: 'pending' }, 10)).items).toEqual([]);
     });
 
     it('refuses to start, and refuses to record, when the database refuses connections', async () => {

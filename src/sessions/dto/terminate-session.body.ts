@@ -1,10 +1,10 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { RefuseUnknown } from '../../common/validation/validate-input';
+import { unknownBodyField } from './body-fields';
+import { ReasonField } from './session-fields';
 
-/** REST body of POST /api/v1/sessions/{id}/terminate (documentation; validated in terminate-input.ts). */
+/** REST body of POST /api/v1/sessions/{id}/terminate. */
+@RefuseUnknown(unknownBodyField)
 export class TerminateSessionBody {
-  @ApiPropertyOptional({
-    maxLength: 500,
-    description: 'Why the session is ended; trimmed; may be required by policy',
-  })
+  @ReasonField('Why the session is ended; trimmed; may be required by policy')
   reason?: string;
 }

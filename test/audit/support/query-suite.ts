@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AuditService } from '../../../src/audit/audit.service';
 import type { AuditFilter } from '../../../src/audit/audit.types';
+import { queryAudit, readEvents } from './audit-reads';
 import { auditor, batchService, Services, terminateIntent } from './audit-fixtures';
 import type { StoreTarget } from './store-targets';
 
@@ -39,7 +40,7 @@ export function defineQuerySuite(target: StoreTarget): void {
       await audit.recordOutcome(r5.id, { outcome: 'succeeded' });
 
       const ids = async (filter: AuditFilter) =>
-        (await audit.query(filter, 50)).items.map((r) => r.id);
+        (await queryAudit(audit, filter, 50)).items.map((r) => r.id);
       expect(await ids({ sessionId: 'sess-1' })).toEqual([r3.id, r1.id]);
       expect(await ids({ actor: 'svc-batch' })).toEqual([r4.id, r2.id]);
       expect(await ids({ actor: 'batch-runner' })).toEqual([r4.id, r2.id]);
@@ -50,7 +51,7 @@ export function defineQuerySuite(target: StoreTarget): void {
       expect(await ids({ outcome: 'failed' })).toEqual([r2.id]);
       expect(await ids({ outcome: 'succeeded', actor: 'alice' })).toEqual([r5.id, r1.id]);
 
-      const all = (await audit.query({}, 50)).items;
+      const all = (await queryAudit(audit, {}, 50)).items;
       const since = all[2].time;
       const until = all[0].time;
       expect(await ids({ since })).toEqual(all.filter((r) => r.time >= since).map((r) => r.id));
@@ -95,7 +96,9 @@ export function defineQuerySuite(target: StoreTarget): void {
     ])(
       'rejects $why with BAD_USER_INPUT naming $field',
       async ({ filter, first, after, field }) => {
-        await expect(audit.query(filter as AuditFilter, first ?? 50, after)).rejects.toMatchObject({
+        await expect(
+          queryAudit(audit, filter as AuditFilter, first ?? 50, after),
+        ).rejects.toMatchObject({
           code: 'BAD_USER_INPUT',
           field,
         });
@@ -107,22 +110,22 @@ export function defineQuerySuite(target: StoreTarget): void {
       for (let i = 0; i < 7; i++)
         ids.push((await audit.recordIntent(terminateIntent({ sessionId: 'page' }))).id);
       await audit.recordIntent(terminateIntent({ sessionId: 'other' }));
-      const p1 = await audit.query({ sessionId: 'page' }, 3);
-      const p2 = await audit.query({ sessionId: 'page' }, 3, p1.nextCursor ?? undefined);
-      const p3 = await audit.query({ sessionId: 'page' }, 3, p2.nextCursor ?? undefined);
+      const p1 = await queryAudit(audit, { sessionId: 'page' }, 3);
+      const p2 = await queryAudit(audit, { sessionId: 'page' }, 3, p1.nextCursor ?? undefined);
+      const p3 = await queryAudit(audit, { sessionId: 'page' }, 3, p2.nextCursor ?? undefined);
       expect(p1.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
       expect([...p1.items, ...p2.items, ...p3.items].map((r) => r.id)).toEqual([...ids].reverse());
       expect(p3.items).toHaveLength(1);
       expect(p3.nextCursor).toBeNull();
-      expect((await audit.query({ sessionId: 'page' }, 7)).nextCursor).toBeNull();
+      expect((await queryAudit(audit, { sessionId: 'page' }, 7)).nextCursor).toBeNull();
     });
 
     it('records each read before returning it, and refused reads too', async () => {
       await audit.recordIntent(terminateIntent({ sessionId: 'sess-R' }));
       const reader = { principal: auditor, channel: 'graphql' as const, requestId: 'req-read' };
-      const page = await audit.readEvents(reader, { sessionId: 'sess-R' }, 5);
+      const page = await readEvents(audit, reader, { sessionId: 'sess-R' }, 5);
       expect(page.items).toHaveLength(1);
-      const reads = (await audit.query({ action: 'audit.read' }, 10)).items;
+      const reads = (await queryAudit(audit, { action: 'audit.read' }, 10)).items;
       expect(reads).toHaveLength(1);
       expect(reads[0]).toMatchObject({
         decision: 'allowed',
@@ -132,11 +135,11 @@ export function defineQuerySuite(target: StoreTarget): void {
         actor: { id: auditor.id, name: 'audrey', roles: ['auditor'] },
         details: { filter: { sessionId: 'sess-R' }, first: 5, after: null, count: 1 },
       });
-      await expect(audit.readEvents(reader, { since: 'bad' }, 5)).rejects.toMatchObject({
+      await expect(readEvents(audit, reader, { since: 'bad' }, 5)).rejects.toMatchObject({
         code: 'BAD_USER_INPUT',
         field: 'since',
       });
-      const [invalid] = (await audit.query({ action: 'audit.read', decision: 'invalid' }, 10))
+      const [invalid] = (await queryAudit(audit, { action: 'audit.read', decision: 'invalid' }, 10))
         .items;
       expect(invalid).toMatchObject({
         errorCode: 'BAD_USER_INPUT',

@@ -9,6 +9,7 @@ import {
   Services,
   terminateIntent,
 } from './audit-fixtures';
+import { queryAudit, readEvents } from './audit-reads';
 import type { StoreTarget } from './store-targets';
 
 /** Behaviour every audit store must show; run once per engine (sqlite, postgres). */
@@ -41,7 +42,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       });
       expect(intent.prevHash).toBe('0'.repeat(64));
       expect(intent.hash).toMatch(/^[0-9a-f]{64}$/);
-      expect((await audit.query({ sessionId: 'sess-A' }, 10)).items).toEqual([intent]);
+      expect((await queryAudit(audit, { sessionId: 'sess-A' }, 10)).items).toEqual([intent]);
 
       const closed = await audit.recordOutcome(intent.id, {
         outcome: 'failed',
@@ -68,7 +69,7 @@ export function defineStoreSuite(target: StoreTarget): void {
         reason: 'incident 7',
       });
       expect(closed.outcomeTime).not.toBeNull();
-      expect((await audit.query({ sessionId: 'sess-A' }, 10)).items).toEqual([closed]);
+      expect((await queryAudit(audit, { sessionId: 'sess-A' }, 10)).items).toEqual([closed]);
       expect(await audit.verify()).toEqual({ ok: true, count: 2 });
     });
 
@@ -118,7 +119,7 @@ export function defineStoreSuite(target: StoreTarget): void {
           sessionId: '../etc/passwd',
         }),
       );
-      const { items } = await audit.query({}, 10);
+      const { items } = await queryAudit(audit, {}, 10);
       expect(items.map((r) => [r.decision, r.errorCode, r.outcome])).toEqual([
         ['invalid', 'BAD_USER_INPUT', null],
         ['denied', 'FORBIDDEN', null],
@@ -129,7 +130,7 @@ export function defineStoreSuite(target: StoreTarget): void {
         sessionId: 'sess-D',
         actor: { id: 'svc-batch', kind: 'service', roles: ['session-operator'] },
       });
-      expect((await audit.query({ outcome: 'pending' }, 10)).items).toEqual([]);
+      expect((await queryAudit(audit, { outcome: 'pending' }, 10)).items).toEqual([]);
     });
 
     it('closes intents left open by a crash as unknown at the next start, with a warning', async () => {
@@ -140,7 +141,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       await audit.recordIntent(terminateIntent({ decision: 'denied', errorCode: 'FORBIDDEN' }));
       // The first service is abandoned without onModuleDestroy, as a kill would leave it.
       const next = await services.start(url);
-      const [recovered] = (await next.query({ sessionId: open.sessionId ?? '' }, 1)).items;
+      const [recovered] = (await queryAudit(next, { sessionId: open.sessionId ?? '' }, 1)).items;
       expect(recovered).toMatchObject({
         outcome: 'unknown',
         details: { closedBy: 'startup-recovery' },
@@ -148,16 +149,16 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(warn).toHaveBeenCalledWith(
         'closed 1 audit intents left open by a crash or kill as unknown',
       );
-      expect((await next.query({ sessionId: done.sessionId ?? '' }, 1)).items[0].outcome).toBe(
-        'succeeded',
-      );
+      expect(
+        (await queryAudit(next, { sessionId: done.sessionId ?? '' }, 1)).items[0].outcome,
+      ).toBe('succeeded');
       expect(await next.verify()).toEqual({ ok: true, count: 5 });
 
       // Younger than the grace period: another live replica may still be forwarding it.
       const inFlight = await next.recordIntent(terminateIntent());
       const third = await services.start(url, { options: { recoveryGraceMs: 60_000 } });
       expect(
-        (await third.query({ sessionId: inFlight.sessionId ?? '' }, 1)).items[0].outcome,
+        (await queryAudit(third, { sessionId: inFlight.sessionId ?? '' }, 1)).items[0].outcome,
       ).toBeNull();
     });
 
@@ -173,7 +174,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(after.transactions - before.transactions).toBeLessThan(300);
       await Promise.all(records.map((r) => audit.recordOutcome(r.id, { outcome: 'succeeded' })));
       expect(await audit.verify()).toEqual({ ok: true, count: 600 });
-      expect((await audit.query({ outcome: 'pending' }, 200)).items).toEqual([]);
+      expect((await queryAudit(audit, { outcome: 'pending' }, 200)).items).toEqual([]);
     });
 
     it('drains queued appends on shutdown and refuses new ones after', async () => {
@@ -196,7 +197,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       );
       expect(r.reason).toBe('a\uFFFDb\uFFFDc 😀');
       expect(r.details).toEqual({ note: 'x\uFFFD', at: '1970-01-01T00:00:00.000Z' });
-      expect((await audit.query({ sessionId: r.sessionId ?? '' }, 1)).items).toEqual([r]);
+      expect((await queryAudit(audit, { sessionId: r.sessionId ?? '' }, 1)).items).toEqual([r]);
       expect(await audit.verify()).toEqual({ ok: true, count: 1 });
     });
 
@@ -229,7 +230,7 @@ export function defineStoreSuite(target: StoreTarget): void {
         code: 'AUDIT_UNAVAILABLE',
       });
       await expect(
-        audit.readEvents({ principal: auditor, channel: 'rest', requestId: 'r' }, {}, 5),
+        readEvents(audit, { principal: auditor, channel: 'rest', requestId: 'r' }, {}, 5),
       ).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     });
   });

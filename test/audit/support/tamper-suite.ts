@@ -11,6 +11,7 @@ import type { AuditRecord } from '../../../src/audit/audit.types';
 import { verifyChain } from '../../../src/audit/chain-verifier';
 import { openDatabase } from '../../../src/database/database';
 import { batchService, Services, terminateIntent } from './audit-fixtures';
+import { queryAudit } from './audit-reads';
 import type { StoreTarget } from './store-targets';
 
 /** Verifies the store at `url` read-only, with any key, as the CLI would. */
@@ -112,7 +113,7 @@ export function defineTamperSuite(target: StoreTarget): void {
       await sql(
         "update audit_chain set outcome = 'succeeded', upstream_status = 200 where seq = 2",
       );
-      expect((await audit.query({ sessionId: a.sessionId ?? '' }, 1)).items[0].outcome).toBe(
+      expect((await queryAudit(audit, { sessionId: a.sessionId ?? '' }, 1)).items[0].outcome).toBe(
         'succeeded',
       );
       const result = await audit.verify();

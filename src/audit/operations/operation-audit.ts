@@ -1,17 +1,17 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import type { AuditIntent, AuditOutcomeUpdate, AuditRecord } from '../audit/audit.types';
-import { type GatewayError, toGatewayError } from '../errors';
-import { MetricsService } from '../observability/metrics.service';
+import { GatewayError, toGatewayError } from '../../errors';
+import { MetricsService } from '../../observability/metrics.service';
+import { AuditService } from '../audit.service';
+import type { AuditIntent, AuditOutcomeUpdate, AuditRecord } from '../audit.types';
 
 /**
- * The sessions feature's audit writes, timed for metrics, with one rule each: intents fail
+ * The audit writes of audited operations, timed for metrics, with one rule each: intents fail
  * closed (AUDIT_UNAVAILABLE, nothing forwarded); rejections and outcomes, written after the
  * decision or the upstream call, are logged when they fail but never change the answer.
  */
 @Injectable()
-export class SessionAudit {
-  private readonly logger = new Logger('Sessions');
+export class OperationAudit {
+  private readonly logger = new Logger('AuditedOperations');
 
   constructor(
     private readonly audit: AuditService,
@@ -42,9 +42,33 @@ export class SessionAudit {
     } catch (e) {
       this.logger.error(
         { requestId: intent.requestId, err: toGatewayError(e).message },
-        'could not record a failed session request',
+        'could not record a failed request',
       );
     }
+  }
+
+  /**
+   * Runs a step of an allowed request before anything is forwarded (reading the session list,
+   * looking a session up); when it fails, records the failure and rethrows it.
+   */
+  async orRecordFailure<T>(intent: AuditIntent, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      const gw = toGatewayError(err);
+      await this.recordFailure(intent, gw);
+      throw gw;
+    }
+  }
+
+  /** Records a denial (FORBIDDEN) and returns the error to throw, `err` or a plain Forbidden. */
+  async denied(
+    base: Omit<AuditIntent, 'decision'>,
+    details?: Record<string, unknown>,
+    err: GatewayError = new GatewayError('FORBIDDEN', 'Forbidden'),
+  ): Promise<GatewayError> {
+    await this.rejection({ ...base, decision: 'denied', errorCode: 'FORBIDDEN', details });
+    return err;
   }
 
   /** Denied and invalid attempts; a failure to record them is logged, not hidden. */
@@ -58,7 +82,7 @@ export class SessionAudit {
           decision: intent.decision,
           err: toGatewayError(err).message,
         },
-        'could not record a rejected session request',
+        'could not record a rejected request',
       );
     }
   }
@@ -85,7 +109,7 @@ export class SessionAudit {
     } catch (err) {
       this.logger.error(
         { auditEventId: id, outcome: update.outcome, err: toGatewayError(err).message },
-        'could not record the outcome of a session request; the intent will be closed as unknown at next start',
+        'could not record the outcome of a request; the intent will be closed as unknown at next start',
       );
     }
   }
