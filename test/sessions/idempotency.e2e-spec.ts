@@ -164,6 +164,25 @@ describe.each(CHANNELS)('terminateSessions over %s', (channel) => {
   });
 });
 
+it('takes an explicit null idempotencyKey (GraphQL) as no key, as the console sends it', async () => {
+  gw.simulator.seedSessions(fixtureSeed());
+  const dry = await terminateMany(
+    gw,
+    'graphql',
+    { filter: { user: 'admin-x' }, dryRun: true, key: null },
+    gw.tokens.operator,
+  );
+  expect(dry.code).toBeUndefined();
+  expect(dry.data).toMatchObject({ dryRun: true, matched: 2, replayed: false });
+  const s = gw.simulator.addSession();
+  const one = await gw.graphql(
+    `mutation T($id: ID!) { terminateSession(id: $id, idempotencyKey: null) { terminated replayed } }`,
+    { id: s.sessionId },
+    gw.tokens.operator,
+  );
+  expect(one.json?.data?.terminateSession).toEqual({ terminated: true, replayed: false });
+});
+
 async function replicaPair(
   optsA: HarnessOptions,
   optsB: HarnessOptions,

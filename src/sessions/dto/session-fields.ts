@@ -78,6 +78,8 @@ export function IdempotencyKeyField() {
   return applyDecorators(
     Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }),
     ApiPropertyOptional({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    // GraphQL's explicit null (what the console sends without a key) is no key, as absent is.
+    Transform(({ value }: { value: unknown }) => (value === null ? undefined : value)),
     IsOptional(),
     IsString(rule),
     Matches(KEY_PATTERN, rule),

@@ -124,7 +124,7 @@ export interface BulkArgs {
   filter?: Record<string, unknown>;
   reason?: string;
   dryRun?: boolean;
-  key?: string;
+  key?: string | null;
 }
 
 export async function terminateMany(
@@ -138,7 +138,7 @@ export async function terminateMany(
     const res = await gw.request('POST', '/api/v1/sessions/terminate', {
       token,
       body,
-      headers: key === undefined ? undefined : { 'idempotency-key': key },
+      headers: key === undefined || key === null ? undefined : { 'idempotency-key': key },
     });
     return fromRest(res);
   }
