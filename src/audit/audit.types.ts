@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/principal';
 import type { ErrorCode } from '../errors';
 
 // Runtime lists beside their types so filters can be validated and GraphQL enums generated
@@ -18,17 +19,16 @@ export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export interface AuditActor {
+/**
+ * Who asked, as recorded: the principal's own fields (auth/principal.ts; `username` is what
+ * `${principal.name}` was bound to) and `id`, the token's subject or the key id.
+ */
+export type AuditActor = Pick<
+  Principal,
+  'kind' | 'name' | 'username' | 'roles' | 'ip' | 'userAgent'
+> & {
   id: string;
-  kind: 'user' | 'service';
-  /** For people reading the log: the token's display name (with fallbacks) or the key id. */
-  name: string;
-  /** The value `${principal.name}` was bound to (AUTH_USERNAME_CLAIM, or the key id), if any. */
-  username?: string;
-  roles: string[];
-  ip: string;
-  userAgent?: string;
-}
+};
 
 /** What a caller-facing service records before acting (or instead of acting). */
 export interface AuditIntent {

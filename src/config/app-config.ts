@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checkpointSettings } from './checkpoint-settings';
-import { envSchema, FILE_CAPABLE } from './config.schema';
+import { envSchema, FILE_CAPABLE, type RawEnv } from './config.schema';
 import { eventsSettingsFrom } from './events-settings';
 import { consoleSettingsOf } from './console-settings';
 import type { AppConfig, OAuth1Settings, OAuth2Settings } from './settings';
@@ -50,19 +50,16 @@ export function resolveFiles(
   return out;
 }
 
-function requireAll(
-  pairs: Array<[string, string | undefined]>,
+/** The named settings, all present (else one "is required" line each, and undefined). */
+function requireAll<K extends keyof RawEnv>(
+  e: RawEnv,
+  names: readonly K[],
   why: string,
   errors: string[],
-): boolean {
-  let ok = true;
-  for (const [name, value] of pairs) {
-    if (value === undefined) {
-      errors.push(`${name}: is required ${why}`);
-      ok = false;
-    }
-  }
-  return ok;
+): Record<K, string> | undefined {
+  const missing = names.filter((name) => e[name] === undefined);
+  for (const name of missing) errors.push(`${name}: is required ${why}`);
+  return missing.length === 0 ? (e as unknown as Record<K, string>) : undefined;
 }
 
 /** Validates the environment against the configuration contract; never throws. */
@@ -82,44 +79,39 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   let oauth2: OAuth2Settings | undefined;
   let oauth1: OAuth1Settings | undefined;
   if (e.PAM_CORE_AUTH === 'oauth2') {
-    const why = 'when PAM_CORE_AUTH=oauth2';
-    if (
-      requireAll(
-        [
-          ['PAM_CORE_CLIENT_ID', e.PAM_CORE_CLIENT_ID],
-          ['PAM_CORE_CLIENT_SECRET', e.PAM_CORE_CLIENT_SECRET],
-        ],
-        why,
-        errors,
-      )
-    ) {
+    const v = requireAll(
+      e,
+      ['PAM_CORE_CLIENT_ID', 'PAM_CORE_CLIENT_SECRET'],
+      'when PAM_CORE_AUTH=oauth2',
+      errors,
+    );
+    if (v) {
       oauth2 = {
-        clientId: e.PAM_CORE_CLIENT_ID!,
-        clientSecret: e.PAM_CORE_CLIENT_SECRET!,
+        clientId: v.PAM_CORE_CLIENT_ID,
+        clientSecret: v.PAM_CORE_CLIENT_SECRET,
         tokenPath: e.PAM_CORE_TOKEN_PATH,
         clientAuth: e.PAM_CORE_TOKEN_CLIENT_AUTH,
         tenant: e.PAM_CORE_TENANT,
       };
     }
   } else {
-    const why = 'when PAM_CORE_AUTH=oauth1';
-    if (
-      requireAll(
-        [
-          ['PAM_CORE_CONSUMER_KEY', e.PAM_CORE_CONSUMER_KEY],
-          ['PAM_CORE_CONSUMER_SECRET', e.PAM_CORE_CONSUMER_SECRET],
-          ['PAM_CORE_TOKEN_KEY', e.PAM_CORE_TOKEN_KEY],
-          ['PAM_CORE_TOKEN_SECRET', e.PAM_CORE_TOKEN_SECRET],
-        ],
-        why,
-        errors,
-      )
-    ) {
+    const v = requireAll(
+      e,
+      [
+        'PAM_CORE_CONSUMER_KEY',
+        'PAM_CORE_CONSUMER_SECRET',
+        'PAM_CORE_TOKEN_KEY',
+        'PAM_CORE_TOKEN_SECRET',
+      ],
+      'when PAM_CORE_AUTH=oauth1',
+      errors,
+    );
+    if (v) {
       oauth1 = {
-        consumerKey: e.PAM_CORE_CONSUMER_KEY!,
-        consumerSecret: e.PAM_CORE_CONSUMER_SECRET!,
-        tokenKey: e.PAM_CORE_TOKEN_KEY!,
-        tokenSecret: e.PAM_CORE_TOKEN_SECRET!,
+        consumerKey: v.PAM_CORE_CONSUMER_KEY,
+        consumerSecret: v.PAM_CORE_CONSUMER_SECRET,
+        tokenKey: v.PAM_CORE_TOKEN_KEY,
+        tokenSecret: v.PAM_CORE_TOKEN_SECRET,
       };
     }
   }

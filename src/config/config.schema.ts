@@ -8,6 +8,8 @@ import {
   optionalString,
   commaList,
   path,
+  requiredText,
+  textWithDefault,
 } from './schema-fields';
 import { consoleClientIdSchema, consoleScopesSchema } from './console-settings';
 
@@ -56,17 +58,12 @@ export const envSchema = z.object({
 
   AUTH_ISSUER: httpUrl(),
   AUTH_JWKS_URL: optionalHttpUrl,
-  AUTH_AUDIENCE: z
-    .string({ message: 'is required (the expected "aud" of caller tokens)' })
-    .min(1, 'must not be empty'),
-  AUTH_ROLES_CLAIM: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? 'roles' : v))
-    .refine(
-      (v) => /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/.test(v),
-      'must be a dot path such as realm_access.roles',
-    ),
+  AUTH_AUDIENCE: requiredText('is required (the expected "aud" of caller tokens)'),
+  AUTH_ROLES_CLAIM: textWithDefault(
+    'roles',
+    /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/,
+    'must be a dot path such as realm_access.roles',
+  ),
   // The one claim `\${principal.name}` stands for: a stable identifier, never a display name.
   AUTH_USERNAME_CLAIM: z
     .string()
@@ -98,18 +95,13 @@ export const envSchema = z.object({
     'must be a comma-separated list of JOSE "typ" values such as at+jwt',
   ),
 
-  RBAC_POLICY_FILE: z
-    .string({ message: 'is required (path to the YAML or JSON policy)' })
-    .min(1, 'must not be empty'),
+  RBAC_POLICY_FILE: requiredText('is required (path to the YAML or JSON policy)'),
 
-  AUDIT_DATABASE_URL: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? 'sqlite:./data/audit.db' : v))
-    .refine(
-      (v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v),
-      'must be sqlite:<path> or postgres://…',
-    ),
+  AUDIT_DATABASE_URL: textWithDefault(
+    'sqlite:./data/audit.db',
+    /^(sqlite:|postgres(ql)?:\/\/)./,
+    'must be sqlite:<path> or postgres://…',
+  ),
   AUDIT_HMAC_KEY: optionalString,
   AUDIT_RECOVERY_GRACE_MS: optionalInt(0, 7 * 24 * 3600_000),
   AUDIT_CHECKPOINT_KEY: optionalString,

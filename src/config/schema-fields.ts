@@ -102,3 +102,14 @@ export const path = (def: string, needsId = false) =>
       (v) => !needsId || v.includes('{sessionId}'),
       'must contain the placeholder {sessionId}',
     );
+
+/** A text setting that falls back to `def` when unset or empty, then must match `pattern`. */
+export const textWithDefault = (def: string, pattern: RegExp, msg: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : v))
+    .refine((v) => pattern.test(v), msg);
+
+/** A required, non-empty text; `message` says what it is when it is missing. */
+export const requiredText = (message: string) => z.string({ message }).min(1, 'must not be empty');

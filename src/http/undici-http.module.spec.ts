@@ -1,18 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ConfigModule, loadConfigOrThrow } from '../config';
+import { unitConfig } from '../../test/support/unit-config';
+import { ConfigModule } from '../config';
 import { closeTransportOf } from './undici.adapter';
 import { undiciHttpModule } from './undici-http.module';
 
-const config = loadConfigOrThrow({
-  PAM_CORE_URL: 'http://127.0.0.1:9/segura',
-  PAM_CORE_CLIENT_ID: 'id',
-  PAM_CORE_CLIENT_SECRET: 'secret',
-  AUTH_ISSUER: 'https://issuer.example',
-  AUTH_AUDIENCE: 'aud',
-  RBAC_POLICY_FILE: '/dev/null',
-});
+const config = unitConfig();
 
 @Injectable()
 class UserA {

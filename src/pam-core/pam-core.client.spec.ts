@@ -215,28 +215,24 @@ describe('PamCoreClient (against an in-test HTTP server)', () => {
       expect(calls).toContain('probe:UPSTREAM_TIMEOUT');
     });
 
+    const OAUTH1 = {
+      PAM_CORE_AUTH: 'oauth1',
+      PAM_CORE_CONSUMER_KEY: 'a',
+      PAM_CORE_CONSUMER_SECRET: 'b',
+      PAM_CORE_TOKEN_KEY: 'c',
+      PAM_CORE_TOKEN_SECRET: 'd',
+    };
+
     it('oauth1: any HTTP answer from the base URL counts', async () => {
       stub.handler = () => ({ status: 404, body: '' });
-      const c = make({
-        PAM_CORE_AUTH: 'oauth1',
-        PAM_CORE_CONSUMER_KEY: 'a',
-        PAM_CORE_CONSUMER_SECRET: 'b',
-        PAM_CORE_TOKEN_KEY: 'c',
-        PAM_CORE_TOKEN_SECRET: 'd',
-      });
+      const c = make(OAUTH1);
       await c.checkReachable();
       expect(stub.requests[0]).toMatchObject({ method: 'HEAD', url: '/segura' });
     });
 
     it('oauth1: a closed port is UPSTREAM_UNAVAILABLE', async () => {
       base = `http://127.0.0.1:${await closedPort()}`;
-      const c = make({
-        PAM_CORE_AUTH: 'oauth1',
-        PAM_CORE_CONSUMER_KEY: 'a',
-        PAM_CORE_CONSUMER_SECRET: 'b',
-        PAM_CORE_TOKEN_KEY: 'c',
-        PAM_CORE_TOKEN_SECRET: 'd',
-      });
+      const c = make(OAUTH1);
       expect((await caught(c.checkReachable())).code).toBe('UPSTREAM_UNAVAILABLE');
     });
   });

@@ -3,19 +3,12 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { of } from 'rxjs';
-import { ConfigModule, loadConfigOrThrow } from '../config';
+import { unitConfig } from '../../test/support/unit-config';
+import { ConfigModule } from '../config';
 import { PAM_CORE_OBSERVER, PAM_CORE_POLICY_OPTIONS, PamCoreClient, PamCoreModule } from './index';
 import type { PamCoreObserver } from './pam-core.observer';
 
-const config = loadConfigOrThrow({
-  // Port 9 (discard) on loopback: nothing answers, so any call is refused quickly.
-  PAM_CORE_URL: 'http://127.0.0.1:9/segura',
-  PAM_CORE_CLIENT_ID: 'id',
-  PAM_CORE_CLIENT_SECRET: 'secret',
-  AUTH_ISSUER: 'https://issuer.example',
-  AUTH_AUDIENCE: 'aud',
-  RBAC_POLICY_FILE: '/dev/null',
-});
+const config = unitConfig();
 
 describe('PamCoreModule', () => {
   beforeAll(() => Logger.overrideLogger(['error']));
