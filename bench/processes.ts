@@ -109,14 +109,16 @@ export class ProcSampler {
     }, 200);
   }
 
-  /** CPU use over the window, as a percentage of one core. */
-  end(): { peakRssMb: number; cpuPercent: number } {
+  /** CPU use over the window, as a percentage of one core, and in seconds (all threads). */
+  end(): { peakRssMb: number; cpuPercent: number; cpuSeconds: number } {
     clearInterval(this.timer);
     this.peakRssMb = Math.max(this.peakRssMb, this.rssMb());
     const wall = (performance.now() - this.wallStart) / 1000;
+    const cpu = this.cpuSeconds() - this.cpuStart;
     return {
       peakRssMb: round(this.peakRssMb),
-      cpuPercent: round(((this.cpuSeconds() - this.cpuStart) / wall) * 100),
+      cpuPercent: round((cpu / wall) * 100),
+      cpuSeconds: cpu,
     };
   }
 }
