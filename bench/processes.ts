@@ -123,6 +123,21 @@ export class ProcSampler {
   }
 }
 
+/**
+ * Waits until `pid` is about idle (under 10% of a core over 250 ms), at most `maxMs`: a load
+ * generator that stops leaves requests in flight that the process still works through, and the
+ * next phase would otherwise queue behind them.
+ */
+export async function settle(pid: number, maxMs = 15_000): Promise<void> {
+  const sampler = new ProcSampler(pid);
+  const until = performance.now() + maxMs;
+  while (performance.now() < until) {
+    const before = sampler.cpuSeconds();
+    await new Promise((r) => setTimeout(r, 250));
+    if (sampler.cpuSeconds() - before <= 0.025) return;
+  }
+}
+
 export function round(n: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;

@@ -4,8 +4,10 @@
  * the footprint in a 256 MiB cgroup and a bulk termination at incident scale. Prints a table and
  * the targets, and writes bench/results/<time>.json. `--smoke`: every scenario once, a few
  * seconds each, fails on any error. Options: --duration, --connections, --pg, --node-flags
- * (flag sets for the footprint, separated by ';'; '' is none), --bulk-sessions, --bulk-drop-ms,
- * --bulk-concurrency (comma-separated), --node-forwarder (the node:http forwarder even with nginx).
+ * (flag sets for the footprint, separated by ';'; '' is none), --footprint-limit-mb,
+ * --footprint-duration and --footprint-rounds (seconds per phase, phases per side),
+ * --bulk-sessions, --bulk-drop-ms, --bulk-concurrency (comma-separated), --node-forwarder (the
+ * node:http forwarder even with nginx).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +38,8 @@ const { values: args } = parseArgs({
     pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     'node-flags': { type: 'string' },
     'footprint-limit-mb': { type: 'string', default: '256' },
+    'footprint-duration': { type: 'string' },
+    'footprint-rounds': { type: 'string' },
     'bulk-sessions': { type: 'string' },
     'bulk-drop-ms': { type: 'string', default: '50' },
     'bulk-concurrency': { type: 'string' },
@@ -51,10 +55,12 @@ const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
  * Footprint flag sets: none (V8 sizes its heap from the machine's memory, not the cgroup's, since
  * the gateway starts outside it) and heap caps. The smoke run tries the recommended set only.
  */
-const RECOMMENDED_FLAGS = '--max-old-space-size=160 --max-semi-space-size=8';
+const RECOMMENDED_FLAGS = '--max-old-space-size=128';
 const FLAG_SETS = (
   args['node-flags'] ??
-  (SMOKE ? RECOMMENDED_FLAGS : `;--max-old-space-size=192;${RECOMMENDED_FLAGS}`)
+  (SMOKE
+    ? RECOMMENDED_FLAGS
+    : `;${RECOMMENDED_FLAGS};--max-old-space-size=160 --max-semi-space-size=8`)
 ).split(';');
 const BULK_SESSIONS = Number(args['bulk-sessions'] ?? (SMOKE ? 100 : 1000));
 const BULK_CONCURRENCY = (args['bulk-concurrency'] ?? (SMOKE ? '16' : '5,16,32,64'))
@@ -243,7 +249,8 @@ async function main(): Promise<void> {
     flagSets: FLAG_SETS,
     connections: [CONNECTIONS, 500],
     warmup: WARMUP,
-    duration: DURATION,
+    duration: Number(args['footprint-duration'] ?? (SMOKE ? 3 : 5)),
+    rounds: Number(args['footprint-rounds'] ?? (SMOKE ? 1 : 2)),
     limitMb: Number(args['footprint-limit-mb']),
     startGateway: (nodeArgs, launch) =>
       startGateway(
