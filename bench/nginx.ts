@@ -87,20 +87,22 @@ export async function startForwarder(
     // `nginx -v` prints to stderr.
     const version = /nginx\/(\S+)/.exec(spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr);
     const proc = start(nginx, ['-c', conf, '-p', `${prefix}/`, '-e', 'stderr']);
+    const cleanup = () => rmSync(prefix, { recursive: true, force: true });
+    proc.child.once('exit', cleanup); // also when the bench fails and stops everything
     await waitFor(`${url}/__sim/stats`);
     return {
       kind: `nginx ${version?.[1] ?? '?'} (1 worker)`,
       url,
       proc,
       workPid: workerOf(proc.pid),
-      cleanup: () => rmSync(prefix, { recursive: true, force: true }),
+      cleanup,
     };
   }
   const [cmd, args] = tsNode('bench/forwarder.ts', String(port), simUrl, token);
   const proc = start(cmd, args);
   await waitFor(`${url}/__sim/stats`);
   return {
-    kind: 'bench/forwarder.ts (node:http; nginx not installed)',
+    kind: `bench/forwarder.ts (node:http; ${opts.node ? '--node-forwarder' : 'nginx not installed'})`,
     url,
     proc,
     workPid: proc.pid,
