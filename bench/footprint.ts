@@ -143,8 +143,10 @@ export async function footprint(o: FootprintOptions): Promise<FootprintResult> {
         );
       }
     } finally {
-      group.release();
+      // Stopped first, so normally the group is empty and nothing is moved anywhere; release
+      // still moves back whatever is left (a failed run) before removing the group.
       await Promise.all([free?.proc.stop(), gw?.proc.stop()]);
+      group.release();
     }
   }
   return result;
