@@ -9,8 +9,8 @@
  * --bulk-sessions, --bulk-drop-ms, --bulk-concurrency (comma-separated), --node-forwarder (the
  * node:http forwarder even with nginx).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startIssuer } from '../scripts/issuer';
 import { load, LoadResult } from './load';
@@ -315,6 +315,7 @@ async function main(): Promise<void> {
 
   await stopAll();
   fwd.cleanup();
+  removeAuditFiles(dir, tmp);
   await issuer.stop();
   const errors =
     report.scenarios.reduce((n, s) => n + s.errors, 0) +
@@ -350,6 +351,12 @@ async function rssWindow(
 }
 
 let fpCount = 0;
+
+/** The run's SQLite audit files (one per gateway, with their -wal and -shm): hundreds of MB. */
+function removeAuditFiles(dir: string, prefix: string): void {
+  const base = basename(prefix);
+  for (const f of readdirSync(dir)) if (f.startsWith(base)) rmSync(join(dir, f), { force: true });
+}
 
 /** The machine's load average when the report is written (other work on the same cores). */
 function loadAverage(): number[] {
