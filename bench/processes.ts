@@ -109,15 +109,32 @@ export class ProcSampler {
     }, 200);
   }
 
-  /** CPU use over the window, as a percentage of one core. */
-  end(): { peakRssMb: number; cpuPercent: number } {
+  /** CPU use over the window, as a percentage of one core, and in seconds (all threads). */
+  end(): { peakRssMb: number; cpuPercent: number; cpuSeconds: number } {
     clearInterval(this.timer);
     this.peakRssMb = Math.max(this.peakRssMb, this.rssMb());
     const wall = (performance.now() - this.wallStart) / 1000;
+    const cpu = this.cpuSeconds() - this.cpuStart;
     return {
       peakRssMb: round(this.peakRssMb),
-      cpuPercent: round(((this.cpuSeconds() - this.cpuStart) / wall) * 100),
+      cpuPercent: round((cpu / wall) * 100),
+      cpuSeconds: cpu,
     };
+  }
+}
+
+/**
+ * Waits until `pid` is about idle (under 10% of a core over 250 ms), at most `maxMs`: a load
+ * generator that stops leaves requests in flight that the process still works through, and the
+ * next phase would otherwise queue behind them.
+ */
+export async function settle(pid: number, maxMs = 15_000): Promise<void> {
+  const sampler = new ProcSampler(pid);
+  const until = performance.now() + maxMs;
+  while (performance.now() < until) {
+    const before = sampler.cpuSeconds();
+    await new Promise((r) => setTimeout(r, 250));
+    if (sampler.cpuSeconds() - before <= 0.025) return;
   }
 }
 

@@ -56,17 +56,27 @@ export interface Gateway {
   coldStartMs: number;
 }
 
-/** A gateway from a build's `dist/` (this checkout's unless `root` names another). */
+/**
+ * A gateway from a build's `dist/` (this checkout's unless `root` names another). `nodeArgs`
+ * (e.g. V8 heap flags) go to node before the script; `launch` rewrites the command (the
+ * footprint scenario starts the gateway inside a cgroup with it).
+ */
 export async function startGateway(
   simUrl: string,
   issuerUrl: string,
   policyFile: string,
   env: Record<string, string>,
   root = '.',
+  opts: { nodeArgs?: string[]; launch?: (cmd: string, args: string[]) => [string, string[]] } = {},
 ): Promise<Gateway> {
   const port = await freePort();
   const started = performance.now();
-  const proc = start(process.execPath, [join(root, 'dist', 'main.js')], {
+  const node: [string, string[]] = [
+    process.execPath,
+    [...(opts.nodeArgs ?? []), join(root, 'dist', 'main.js')],
+  ];
+  const [cmd, args] = opts.launch ? opts.launch(...node) : node;
+  const proc = start(cmd, args, {
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
