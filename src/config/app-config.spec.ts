@@ -73,7 +73,7 @@ describe('loadConfig', () => {
       cacheTtlMs: 15000,
       cacheStaleMaxMs: 600000,
       refreshWaitMs: 2000,
-      bulkConcurrency: 5,
+      bulkConcurrency: 16,
       idempotencyTtlHours: 24,
     });
     expect(r.ok && r.config.redisKeyPrefix).toBe('pam-gateway:');

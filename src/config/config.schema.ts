@@ -159,7 +159,7 @@ export const envSchema = z.object({
   SESSIONS_CACHE_TTL_MS: int(15000, 0, 3600000),
   SESSIONS_CACHE_STALE_MAX_MS: int(600000, 0, 86400000),
   SESSIONS_REFRESH_WAIT_MS: int(2000, 0, 600000),
-  BULK_CONCURRENCY: int(5, 1, 64),
+  BULK_CONCURRENCY: int(16, 1, 64),
   IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
 
   // Events to webhooks (events-settings.ts checks the URLs and the secret).
