@@ -175,8 +175,12 @@ step('lists and filters sessions, with the list age', async () => {
   await p.getByRole('button', { name: 'Apply filters' }).click();
   // The status already reads "1 session" (the rdp page): wait for the ended session's row and
   // for the rdp one to go, not for the text.
-  await rows(p).and(p.locator(`[data-session="${hex('8')}"]`)).waitFor();
-  await rows(p).and(p.locator(`[data-session="${hex('3')}"]`)).waitFor({ state: 'detached' });
+  await rows(p)
+    .and(p.locator(`[data-session="${hex('8')}"]`))
+    .waitFor();
+  await rows(p)
+    .and(p.locator(`[data-session="${hex('3')}"]`))
+    .waitFor({ state: 'detached' });
   expect(await rows(p).count()).toBe(1);
   await p.getByTestId('list-status').filter({ hasText: '1 session ' }).waitFor();
 });
