@@ -45,13 +45,29 @@ interface Reply {
 class ListThread {
   private readonly worker = new Worker(THREAD_FILE);
   private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
+  private exited = false;
+
+  /**
+   * A thread started ahead of need, so that a list does not wait for one to boot (tens of ms on
+   * a busy machine). It idles unref'd: it never keeps the process alive.
+   */
+  private static spare: ListThread | null = null;
+
+  static take(): ListThread {
+    const t = ListThread.spare && !ListThread.spare.exited ? ListThread.spare : new ListThread();
+    ListThread.spare = new ListThread();
+    t.worker.ref();
+    return t;
+  }
 
   constructor() {
+    this.worker.unref();
     this.worker.on('message', (r: Reply) => this.settle((w) => w.resolve(r)));
     this.worker.on('error', (e) => this.settle((w) => w.reject(e)));
-    this.worker.on('exit', (code) =>
-      this.settle((w) => w.reject(new Error(`session list thread exited (${code})`))),
-    );
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.settle((w) => w.reject(new Error(`session list thread exited (${code})`)));
+    });
   }
 
   /** `bytes` are moved to the thread, not copied: the caller must not use them afterwards. */
@@ -109,7 +125,7 @@ export async function parseListAnswer(
   contentType: string | undefined,
   opts: { key: string; sort: boolean; serialise: boolean },
 ): Promise<ParsedList> {
-  const thread = new ListThread();
+  const thread = ListThread.take();
   try {
     const r = await thread.ask({ type: 'answer', contentType, ...opts }, bytes);
     const fetchedAt = r.fetchedAt ?? Date.now();
@@ -140,7 +156,7 @@ export async function parseListAnswer(
 export async function parseSharedList(
   bytes: Uint8Array,
 ): Promise<{ sessions: RemoteSession[]; fetchedAt: number } | null> {
-  const thread = new ListThread();
+  const thread = ListThread.take();
   try {
     const r = await thread.ask({ type: 'shared' }, bytes);
     if (r.invalid || r.fetchedAt === undefined) return null;
