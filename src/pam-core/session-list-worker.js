@@ -50,12 +50,17 @@ function decode(bytes) {
  */
 function answer(req) {
   const arrivedAt = Date.now();
-  const parsed = parseBody(decode(req.bytes), req.contentType);
+  const text = decode(req.bytes);
+  // Let the bytes, then the text, go as soon as they are read: this thread's peak is the process's.
+  req.bytes = new Uint8Array(0);
+  const parsed = parseBody(text, req.contentType);
   if (parsed.kind !== 'json' || !Array.isArray(parsed.value[req.key])) {
     port.postMessage({ parsed, count: 0, skipped: 0 });
     return;
   }
+  const raw = /** @type {unknown[]} */ (parsed.value[req.key]);
   const list = normaliseSessionList(parsed.value, req.key);
+  raw.length = 0; // the raw entries, no longer needed
   if (req.sort) list.sessions.sort(compareSessions);
   sessions = list.sessions;
   // What Redis holds (session-list.cache.ts): bytes, so that it crosses to the main thread as a
@@ -99,6 +104,8 @@ port.on('message', (/** @type {Request} */ req) => {
   else if (req.type === 'shared') shared(req.bytes);
   else {
     const chunk = sessions.slice(next, next + CHUNK);
+    // Taken sessions live on in the main thread only.
+    sessions.fill(/** @type {RemoteSession} */ (/** @type {unknown} */ (null)), next, next + CHUNK);
     next += chunk.length;
     const done = next >= sessions.length;
     const last = done ? serialised : undefined;
