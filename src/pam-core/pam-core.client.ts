@@ -28,7 +28,12 @@ import type { RemoteSession, TerminateResult } from './pam-core.types';
 import { PamCoreProbe } from './pam-core.probe';
 import { classifyAnswer, Classification, ClassifyOptions } from './response-classifier';
 import { logUnrecognised } from './segura-texts';
-import { parseListAnswer, type ParsedList } from './session-list-thread';
+import {
+  type ListOptions,
+  parseListAnswer,
+  type ParsedList,
+  type SessionList,
+} from './session-list-thread';
 import { compareSessions, normaliseSessionList } from './session-normaliser';
 import { UpstreamAnswer } from './upstream-answer';
 import { UpstreamHttp } from './upstream-http';
@@ -36,20 +41,6 @@ import { UpstreamPause } from './upstream-pause';
 
 type Operation = 'terminate' | 'list' | 'get';
 type Success = Extract<Classification, { ok: true }> & { list?: ParsedList };
-
-/** How the list thread prepares a list: sorted in listing order, with its JSON for Redis. */
-export interface ListOptions {
-  sort: boolean;
-  serialise: boolean;
-}
-
-/** A list as the cache takes it: `serialised` is `{fetchedAt, sessions}` as JSON, when asked for. */
-export interface SessionList {
-  sessions: RemoteSession[];
-  /** When the answer arrived (epoch ms). */
-  fetchedAt: number;
-  serialised?: Buffer;
-}
 
 interface CallSpec {
   operation: Operation;

@@ -6,6 +6,20 @@ import type { ParsedBody } from './segura-body';
 /** Plain JavaScript beside this file, so it runs from src/ under jest and from dist/ alike. */
 const THREAD_FILE = join(__dirname, 'session-list-worker.js');
 
+/** How the list thread prepares a list: sorted in listing order, with its JSON for Redis. */
+export interface ListOptions {
+  sort: boolean;
+  serialise: boolean;
+}
+
+/** A list as the cache takes it: `serialised` is `{fetchedAt, sessions}` as JSON, when asked for. */
+export interface SessionList {
+  sessions: RemoteSession[];
+  /** When the answer arrived (epoch ms). */
+  fetchedAt: number;
+  serialised?: Buffer;
+}
+
 /** A list body parsed in its own thread; its sessions stay there until taken. */
 export interface ParsedList {
   /** For the classifier: the body with its session list emptied. */
@@ -13,17 +27,9 @@ export interface ParsedList {
   count: number;
   skipped: number;
   /** The sessions (and their JSON when asked for), a chunk per turn of the event loop. */
-  take(): Promise<TakenList>;
+  take(): Promise<SessionList>;
   /** Ends the thread without taking anything (the answer was an error). */
   discard(): void;
-}
-
-/** The sessions in listing order (when sorted); `serialised`: `{fetchedAt, sessions}` as JSON. */
-export interface TakenList {
-  sessions: RemoteSession[];
-  /** When the answer reached the thread (epoch ms). */
-  fetchedAt: number;
-  serialised?: Buffer;
 }
 
 interface Reply {
@@ -129,7 +135,7 @@ export async function parseListAnswer(
   try {
     const r = await thread.ask({ type: 'answer', contentType, ...opts }, bytes);
     const fetchedAt = r.fetchedAt ?? Date.now();
-    const taken = async (): Promise<TakenList> => {
+    const taken = async (): Promise<SessionList> => {
       if (r.count === 0) {
         thread.end();
         const serialised = opts.serialise
