@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { OperationRun } from '../audit/operations/audited-operations';
 import { OperationAudit } from '../audit/operations/operation-audit';
 import { SessionListCache } from './session-list.cache';
-import { filterSessions } from './session-match';
-import { pageOf, pageRequest } from './session-query';
+import { compileFilter, pageOf, pageRequest } from './session-query';
 import type { ListInput, SessionIdInput, SessionPage } from './sessions.types';
 
 /**
@@ -22,7 +21,8 @@ export class SessionReader {
     const { filter, first, after } = input;
     const allowed = { ...base, decision: 'allowed' as const, details: { filter, first, after } };
     const snap = await this.audit.orRecordFailure(allowed, () => this.cache.read());
-    const visible = filterSessions(snap.sessions, snap.keys, filter, scope);
+    const matches = compileFilter(filter);
+    const visible = snap.sessions.filter((s) => matches(s) && scope.allows(s));
     const { nodes, nextCursor } = pageOf(visible, pageRequest(first, after));
     await this.audit.completed(allowed, {
       outcome: 'succeeded',
