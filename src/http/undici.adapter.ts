@@ -66,7 +66,8 @@ export async function closeTransportOf(instance: AxiosInstance, graceMs: number)
 }
 
 /**
- * An axios adapter over one undici Agent. Reads the body as text, whatever the status. Failures
+ * An axios adapter over one undici Agent. Reads the body as text (as bytes with responseType
+ * 'arraybuffer'), whatever the status. Failures
  * reject with an AxiosError whose `code` is the transport's own (ECONNREFUSED, UND_ERR_SOCKET…;
  * ETIMEDOUT when `timeout` ran out; the cause chain kept), so callers can tell what was sent.
  * When the headers had arrived, the error carries `response` with the status and the text read
@@ -88,7 +89,7 @@ export function undiciAdapter(opts: UndiciTransportOptions): UndiciAdapter {
     },
   });
 
-  const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> =>
+  const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string | Buffer>> =>
     exchange(agent, config, opts.timeoutMs);
 
   const close = async (graceMs: number): Promise<void> => {
@@ -110,7 +111,7 @@ async function exchange(
   agent: Agent,
   config: InternalAxiosRequestConfig,
   defaultTimeoutMs: number,
-): Promise<AxiosResponse<string>> {
+): Promise<AxiosResponse<string | Buffer>> {
   const body = config.data as unknown;
   if (config.baseURL || config.params || !config.url) {
     throw new AxiosError('absolute url only (no baseURL, no params)', 'ERR_BAD_OPTION', config);
@@ -142,7 +143,7 @@ async function exchange(
   token?.subscribe(cancel);
 
   // Why it failed, in axios's terms; `response` when the headers had come.
-  const failure = (err: unknown, response?: AxiosResponse<string>): AxiosError => {
+  const failure = (err: unknown, response?: AxiosResponse<string | Buffer>): AxiosError => {
     if (cancelled) return new CanceledError(undefined, config);
     const code = timedOut ? 'ETIMEDOUT' : codeOf(err);
     const message = timedOut
@@ -170,7 +171,7 @@ async function exchange(
     } catch (err) {
       throw failure(err);
     }
-    const answer = (data: string): AxiosResponse<string> => ({
+    const answer = (data: string | Buffer): AxiosResponse<string | Buffer> => ({
       data,
       status: res.statusCode,
       statusText: '',
@@ -178,6 +179,8 @@ async function exchange(
       config,
     });
 
+    // 'arraybuffer': the bytes, undecoded, in a Buffer of their own (transferable to a thread).
+    const data = config.responseType === 'arraybuffer' ? bytes : text;
     const declared = Number(res.headers['content-length']);
     if (declared > max) {
       discard(res.body);
@@ -197,9 +200,9 @@ async function exchange(
     } catch (err) {
       if (err instanceof AxiosError) throw err;
       discard(res.body);
-      throw failure(err, answer(text(chunks)));
+      throw failure(err, answer(data(chunks, size)));
     }
-    return answer(text(chunks));
+    return answer(data(chunks, size));
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', cancel);
@@ -210,7 +213,7 @@ async function exchange(
 function tooLarge(
   max: number,
   config: InternalAxiosRequestConfig,
-  response: AxiosResponse<string>,
+  response: AxiosResponse<string | Buffer>,
 ): AxiosError {
   return new AxiosError(
     `maxContentLength size of ${max} exceeded`,
@@ -223,6 +226,13 @@ function tooLarge(
 
 function text(chunks: Buffer[]): string {
   return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+}
+
+function bytes(chunks: Buffer[], size: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out.subarray(0, at);
 }
 
 function codeOf(err: unknown): string | undefined {
