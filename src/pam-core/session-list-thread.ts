@@ -67,13 +67,15 @@ class ListThread {
   }
 
   constructor() {
-    this.worker.unref();
     this.worker.on('message', (r: Reply) => this.settle((w) => w.resolve(r)));
     this.worker.on('error', (e) => this.settle((w) => w.reject(e)));
     this.worker.on('exit', (code) => {
       this.exited = true;
       this.settle((w) => w.reject(new Error(`session list thread exited (${code})`)));
     });
+    // After the listeners: a worker's first 'message' listener refs its port again, so a spare
+    // unref'd before it kept the process from ever exiting (session-list-thread.spec.ts).
+    this.worker.unref();
   }
 
   /** `bytes` are moved to the thread, not copied: the caller must not use them afterwards. */
