@@ -4,11 +4,14 @@
  * latency after it, and how many list calls reached the simulator. Writes
  * bench/results/list-readers-<time>.json. Flags: --readers, --list-latency-ms, --duration,
  * --audit-url (default: a SQLite file; e.g. postgres://postgres@127.0.0.1:5432/test?schema=x).
+ * With --seed N (e.g. 100000) it runs the large-list scenario instead (large-list.ts); --pages
+ * sets its reads per filter.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startIssuer } from '../scripts/issuer';
+import { largeList } from './large-list';
 import { load } from './load';
 import { freePort, type Proc, round, start, tsNode, waitFor } from './processes';
 
@@ -19,6 +22,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '30' },
     // Every read is audited: SQLite commits (fsync) on the event loop, PostgreSQL does not.
     'audit-url': { type: 'string' },
+    seed: { type: 'string' },
+    pages: { type: 'string', default: '300' },
   },
 });
 const READERS = Number(args.readers);
@@ -41,13 +46,57 @@ function median(values: number[]): number {
   return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
 }
 
+/** The gateway's settings for both scenarios. */
+function gatewayEnv(
+  dir: string,
+  policyFile: string,
+  issuerUrl: string,
+): (simUrl: string, port: number) => Record<string, string> {
+  return (simUrl, port) => ({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PAM_CORE_URL: simUrl,
+    PAM_CORE_CLIENT_ID: CLIENT.id,
+    PAM_CORE_CLIENT_SECRET: CLIENT.secret,
+    AUTH_ISSUER: issuerUrl,
+    AUTH_AUDIENCE: 'pam-gateway',
+    AUTH_ROLES_CLAIM: 'realm_access.roles',
+    RBAC_POLICY_FILE: policyFile,
+    AUDIT_DATABASE_URL:
+      args['audit-url'] ?? `sqlite:${join(dir, `list-readers-audit-${process.pid}.db`)}`,
+    RATE_LIMIT_IP_PER_MINUTE: '0',
+    // 100 readers, one principal, many rounds: the per-principal read limit would throttle them.
+    RATE_LIMIT_READS_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+  });
+}
+
 async function main(): Promise<void> {
   const dir = join('bench', 'results');
   mkdirSync(dir, { recursive: true });
   const policyFile = join(dir, 'list-readers-policy.yaml');
-  writeFileSync(policyFile, 'roles:\n  session-viewer: [session:read]\n');
+  writeFileSync(
+    policyFile,
+    'roles:\n  session-viewer: [session:read]\n  session-operator: [session:terminate, session:read]\n',
+  );
 
   const issuer = await startIssuer(await freePort());
+  const envOf = gatewayEnv(dir, policyFile, issuer.url);
+  if (args.seed !== undefined) {
+    await largeList({
+      seed: Number(args.seed),
+      dir,
+      issuer,
+      policyFile,
+      gatewayEnv: envOf,
+      procs,
+      pages: Number(args.pages),
+    });
+    await Promise.all(procs.splice(0).map((p) => p.stop()));
+    await issuer.stop();
+    return;
+  }
   const jwt = await issuer.token({
     sub: 'bench',
     preferred_username: 'bench',
@@ -65,26 +114,7 @@ async function main(): Promise<void> {
   await waitFor(`${simUrl}/__sim/stats`);
 
   const port = await freePort();
-  procs.push(
-    start(process.execPath, ['dist/main.js'], {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PAM_CORE_URL: simUrl,
-      PAM_CORE_CLIENT_ID: CLIENT.id,
-      PAM_CORE_CLIENT_SECRET: CLIENT.secret,
-      AUTH_ISSUER: issuer.url,
-      AUTH_AUDIENCE: 'pam-gateway',
-      AUTH_ROLES_CLAIM: 'realm_access.roles',
-      RBAC_POLICY_FILE: policyFile,
-      AUDIT_DATABASE_URL:
-        args['audit-url'] ?? `sqlite:${join(dir, `list-readers-audit-${process.pid}.db`)}`,
-      RATE_LIMIT_IP_PER_MINUTE: '0',
-      // 100 readers, one principal, many rounds: the per-principal read limit would throttle them.
-      RATE_LIMIT_READS_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
-    }),
-  );
+  procs.push(start(process.execPath, ['dist/main.js'], envOf(simUrl, port)));
   const gw = `http://127.0.0.1:${port}`;
   await waitFor(`${gw}/health/live`);
   const url = `${gw}/api/v1/sessions?active=true&limit=50`;

@@ -66,7 +66,8 @@ export async function closeTransportOf(instance: AxiosInstance, graceMs: number)
 }
 
 /**
- * An axios adapter over one undici Agent. Reads the body as text, whatever the status. Failures
+ * An axios adapter over one undici Agent. Reads the body as text (as bytes with responseType
+ * 'arraybuffer'), whatever the status. Failures
  * reject with an AxiosError whose `code` is the transport's own (ECONNREFUSED, UND_ERR_SOCKET…;
  * ETIMEDOUT when `timeout` ran out; the cause chain kept), so callers can tell what was sent.
  * When the headers had arrived, the error carries `response` with the status and the text read
@@ -88,7 +89,7 @@ export function undiciAdapter(opts: UndiciTransportOptions): UndiciAdapter {
     },
   });
 
-  const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> =>
+  const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string | Buffer>> =>
     exchange(agent, config, opts.timeoutMs);
 
   const close = async (graceMs: number): Promise<void> => {
@@ -110,7 +111,7 @@ async function exchange(
   agent: Agent,
   config: InternalAxiosRequestConfig,
   defaultTimeoutMs: number,
-): Promise<AxiosResponse<string>> {
+): Promise<AxiosResponse<string | Buffer>> {
   const body = config.data as unknown;
   if (config.baseURL || config.params || !config.url) {
     throw new AxiosError('absolute url only (no baseURL, no params)', 'ERR_BAD_OPTION', config);
@@ -142,7 +143,7 @@ async function exchange(
   token?.subscribe(cancel);
 
   // Why it failed, in axios's terms; `response` when the headers had come.
-  const failure = (err: unknown, response?: AxiosResponse<string>): AxiosError => {
+  const failure = (err: unknown, response?: AxiosResponse<string | Buffer>): AxiosError => {
     if (cancelled) return new CanceledError(undefined, config);
     const code = timedOut ? 'ETIMEDOUT' : codeOf(err);
     const message = timedOut
@@ -170,7 +171,7 @@ async function exchange(
     } catch (err) {
       throw failure(err);
     }
-    const answer = (data: string): AxiosResponse<string> => ({
+    const answer = (data: string | Buffer): AxiosResponse<string | Buffer> => ({
       data,
       status: res.statusCode,
       statusText: '',
@@ -178,6 +179,8 @@ async function exchange(
       config,
     });
 
+    // 'arraybuffer': the bytes, undecoded, in a Buffer of their own (transferable to a thread).
+    const data = config.responseType === 'arraybuffer' ? bytes : text;
     const declared = Number(res.headers['content-length']);
     if (declared > max) {
       discard(res.body);
@@ -188,10 +191,10 @@ async function exchange(
       await readBody(res.body, max, chunks);
     } catch (err) {
       discard(res.body);
-      if (err === TOO_LARGE) throw tooLarge(max, config, answer(''));
-      throw failure(err, answer(text(chunks)));
+      if (err instanceof BodyTooLarge) throw tooLarge(max, config, answer(''));
+      throw failure(err, answer(data(chunks)));
     }
-    return answer(text(chunks));
+    return answer(data(chunks));
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', cancel);
@@ -202,7 +205,7 @@ async function exchange(
 function tooLarge(
   max: number,
   config: InternalAxiosRequestConfig,
-  response: AxiosResponse<string>,
+  response: AxiosResponse<string | Buffer>,
 ): AxiosError {
   return new AxiosError(
     `maxContentLength size of ${max} exceeded`,
@@ -213,12 +216,13 @@ function tooLarge(
   );
 }
 
-const TOO_LARGE = Symbol('too-large');
+/** The body passed maxContentLength (only readBody makes it; the caller answers tooLarge). */
+class BodyTooLarge extends Error {}
 
 /**
  * Collects the body into `chunks` (what arrived before a failure stays there). Stream events,
  * not `for await`: the async iterator costs a few promises per chunk, measured at about a
- * tenth of the adapter's CPU per call (docs/performance.md). Rejects with TOO_LARGE past `max`.
+ * tenth of the adapter's CPU per call (docs/performance.md). Rejects with BodyTooLarge past `max`.
  */
 function readBody(body: NodeJS.ReadableStream, max: number, chunks: Buffer[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -227,7 +231,7 @@ function readBody(body: NodeJS.ReadableStream, max: number, chunks: Buffer[]): P
       size += chunk.length;
       if (size > max) {
         body.removeListener('data', onData);
-        reject(TOO_LARGE);
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
@@ -252,6 +256,15 @@ const UTF8 = new TextDecoder('utf-8');
 
 function text(chunks: Buffer[]): string {
   return UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+}
+
+function bytes(chunks: Buffer[]): Buffer {
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const c of chunks) at += c.copy(out, at);
+  return out.subarray(0, at);
 }
 
 function codeOf(err: unknown): string | undefined {

@@ -28,13 +28,19 @@ import type { RemoteSession, TerminateResult } from './pam-core.types';
 import { PamCoreProbe } from './pam-core.probe';
 import { classifyAnswer, Classification, ClassifyOptions } from './response-classifier';
 import { logUnrecognised } from './segura-texts';
-import { normaliseSessionList } from './session-normaliser';
+import {
+  type ListOptions,
+  parseListAnswer,
+  type ParsedList,
+  type SessionList,
+} from './session-list-thread';
+import { compareSessions, normaliseSessionList } from './session-normaliser';
 import { UpstreamAnswer } from './upstream-answer';
 import { UpstreamHttp } from './upstream-http';
 import { UpstreamPause } from './upstream-pause';
 
 type Operation = 'terminate' | 'list' | 'get';
-type Success = Extract<Classification, { ok: true }>;
+type Success = Extract<Classification, { ok: true }> & { list?: ParsedList };
 
 interface CallSpec {
   operation: Operation;
@@ -42,6 +48,8 @@ interface CallSpec {
   url: string;
   maxBodyBytes: number;
   classify: ClassifyOptions;
+  /** A list answer: parsed and normalised in the list thread. */
+  list?: ListOptions;
 }
 
 /**
@@ -139,17 +147,35 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
 
   /** All remote sessions Segura lists, normalised; entries without a usable id are skipped. */
   async listSessions(): Promise<RemoteSession[]> {
+    return (await this.fetchSessionList({ sort: false, serialise: false })).sessions;
+  }
+
+  /**
+   * The list, parsed, normalised (and sorted and serialised, when asked) in a thread of its own,
+   * so that a list of 100,000 sessions does not stall the event loop.
+   */
+  async fetchSessionList(options: ListOptions): Promise<SessionList> {
     const ok = await this.call({
       operation: 'list',
       method: 'GET',
       url: sessionsUrl(this.settings.baseUrl, this.settings.sessionsPath),
       maxBodyBytes: this.policy.maxListBodyBytes,
       classify: { successKeys: ['remote_sessions'] },
+      list: options,
     });
+    const skippedNote = (n: number) =>
+      n > 0 && this.logger.warn(`Skipped ${n} remote session entries without a usable session_id`);
+    if (ok.list) {
+      skippedNote(ok.list.skipped);
+      return ok.list.take();
+    }
+    // The thread could not run: the same normalisation, here.
+    const fetchedAt = Date.now();
     const { sessions, skipped } = normaliseSessionList(ok.body, 'remote_sessions');
-    if (skipped > 0)
-      this.logger.warn(`Skipped ${skipped} remote session entries without a usable session_id`);
-    return sessions;
+    skippedNote(skipped);
+    if (options.sort) sessions.sort(compareSessions);
+    const json = options.serialise ? JSON.stringify({ fetchedAt, sessions }) : undefined;
+    return { sessions, fetchedAt, serialised: json === undefined ? undefined : Buffer.from(json) };
   }
 
   /** One remote session, or null when Segura does not know it. */
@@ -207,9 +233,11 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async exchange(spec: CallSpec): Promise<{ result: Classification; token?: BearerToken }> {
+  private async exchange(
+    spec: CallSpec,
+  ): Promise<{ result: Classification & { list?: ParsedList }; token?: BearerToken }> {
     let token: BearerToken | undefined;
-    const answer = await this.connectRetry.execute(async (): Promise<UpstreamAnswer> => {
+    const received = await this.connectRetry.execute(async (): Promise<UpstreamAnswer> => {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (this.tokens) {
         token = await this.tokens.getToken();
@@ -224,9 +252,12 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
         headers,
         timeoutMs: this.settings.timeoutMs,
         maxBodyBytes: spec.maxBodyBytes,
+        binary: spec.list !== undefined,
       });
     });
-    const result = classifyAnswer(answer, spec.classify);
+    const { list, answer } = await this.parseList(spec, received);
+    const result = classifyAnswer(answer, { ...spec.classify, parsed: list?.parsed });
+    if (list && !result.ok) list.discard();
     logUnrecognised(this.logger, spec.operation, {
       unrecognised: result.unrecognised,
       status: answer.status,
@@ -237,6 +268,29 @@ export class PamCoreClient implements OnModuleInit, OnModuleDestroy {
         `PAM Core ${spec.operation} failed: ${result.error.code} (HTTP ${result.error.upstream?.status ?? '-'})`,
       );
     }
-    return { result, token };
+    return { result: result.ok ? { ...result, list } : result, token };
+  }
+
+  /**
+   * A complete list answer's bytes move to the list thread; the event loop gets its envelope.
+   * Any other answer read as bytes is decoded here (an error body: small, or bounded).
+   */
+  private async parseList(
+    spec: CallSpec,
+    answer: UpstreamAnswer,
+  ): Promise<{ list?: ParsedList; answer: UpstreamAnswer }> {
+    if (answer.kind !== 'response' || !answer.bodyBytes) return { answer };
+    const { bodyBytes, ...rest } = answer;
+    if (!spec.list || !answer.complete) {
+      return { answer: { ...rest, bodyText: new TextDecoder('utf-8').decode(bodyBytes) } };
+    }
+    try {
+      const opts = { key: 'remote_sessions', ...spec.list };
+      return { list: await parseListAnswer(bodyBytes, answer.contentType, opts), answer: rest };
+    } catch (err) {
+      // The bytes went with the thread: nothing is left to read here.
+      this.logger.error(`session list thread failed: ${String(err)}`);
+      throw new GatewayError('INTERNAL', 'Internal error', { cause: err });
+    }
   }
 }

@@ -1,5 +1,12 @@
 import { ErrorCode, GatewayError, titleFor } from '../errors';
-import { bodyFacts, BodyFacts, JsonObject, normaliseForMatch, parseBody } from './segura-body';
+import {
+  bodyFacts,
+  BodyFacts,
+  JsonObject,
+  normaliseForMatch,
+  parseBody,
+  type ParsedBody,
+} from './segura-body';
 import { genericMessage, relayedText } from './segura-texts';
 import { parseRetryAfter } from './retry-after';
 import type { TransportFailure, UpstreamAnswer, UpstreamResponse } from './upstream-answer';
@@ -25,6 +32,8 @@ export interface ClassifyOptions {
   successKeys?: readonly string[];
   /** Message reported for a success whose envelope carries none. */
   defaultSuccessMessage?: string;
+  /** The body already parsed (the list thread's, with its list emptied): not parsed again. */
+  parsed?: ParsedBody;
 }
 
 interface Verdict {
@@ -172,12 +181,17 @@ function byMessage(facts: BodyFacts, status: number): Verdict | undefined {
  * asks, whatever the body says. Nothing was done, so the outcome is known. The caller's
  * Retry-After is the pause {@link UpstreamPause} starts on the same answer.
  */
-function rateLimited(answer: UpstreamResponse): {
+function rateLimited(
+  answer: UpstreamResponse,
+  given?: ParsedBody,
+): {
   error: UpstreamPauseError;
   unrecognised?: string;
 } {
   const seconds = parseRetryAfter(answer.retryAfter, Date.now());
-  const parsed = answer.complete ? parseBody(answer.bodyText, answer.contentType) : undefined;
+  const parsed = answer.complete
+    ? (given ?? parseBody(answer.bodyText, answer.contentType))
+    : undefined;
   const text =
     parsed?.kind === 'json' ? upstreamText(bodyFacts(parsed.value), 'UPSTREAM_UNAVAILABLE') : {};
   const error = new UpstreamPauseError(
@@ -212,8 +226,8 @@ export function classifyAnswer(answer: UpstreamAnswer, opts: ClassifyOptions = {
     };
   }
   const { status } = answer;
-  if (status === 429) return { ok: false, ...rateLimited(answer) };
-  const parsed = parseBody(answer.bodyText, answer.contentType);
+  if (status === 429) return { ok: false, ...rateLimited(answer, opts.parsed) };
+  const parsed = opts.parsed ?? parseBody(answer.bodyText, answer.contentType);
   if (!answer.complete || parsed.kind !== 'json') {
     const verdict = byStatus(status);
     const detail = !answer.complete ? 'incomplete or oversized answer' : `${parsed.kind} answer`;

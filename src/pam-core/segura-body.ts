@@ -4,14 +4,10 @@
  * and the API gateway's `{message, request_id}`. Everything here treats the body as untrusted.
  */
 
-export type JsonObject = Record<string, unknown>;
+import { isObject, type JsonObject } from './session-normaliser';
 
-export type ParsedBody =
-  | { kind: 'json'; value: JsonObject }
-  | { kind: 'empty' }
-  | { kind: 'html' }
-  /** Not JSON, truncated JSON, or JSON that is not an object. */
-  | { kind: 'garbage' };
+export { isObject, parseBody } from './session-normaliser';
+export type { JsonObject, ParsedBody } from './session-normaliser';
 
 /** What a body says, independent of its shape. */
 export interface BodyFacts {
@@ -29,24 +25,6 @@ const MAX_MESSAGE = 200;
 
 const SECRET_VALUE =
   /\b(password|passwd|pwd|secret|client_secret|token|access_token|api[_-]?key)(\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&)]+)/gi;
-
-/** Parses a body without ever throwing. */
-export function parseBody(text: string, contentType?: string): ParsedBody {
-  const trimmed = text.trim();
-  if (trimmed === '') return { kind: 'empty' };
-  if (trimmed.startsWith('<') || /html/i.test(contentType ?? '')) return { kind: 'html' };
-  if (!trimmed.startsWith('{')) return { kind: 'garbage' };
-  try {
-    const value: unknown = JSON.parse(trimmed);
-    return isObject(value) ? { kind: 'json', value } : { kind: 'garbage' };
-  } catch {
-    return { kind: 'garbage' };
-  }
-}
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function flag(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;

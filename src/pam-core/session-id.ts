@@ -1,12 +1,8 @@
 import { GatewayError } from '../errors';
+import { isValidSessionId } from './session-normaliser';
 
-/** What a caller may pass as a session id: Segura's hashes (40 hex), UUIDs, never a path. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
-/** True when `id` is a string the gateway will forward to Segura. */
-export function isValidSessionId(id: unknown): id is string {
-  return typeof id === 'string' && SESSION_ID_PATTERN.test(id);
-}
+/** The pattern and its test live with the list normaliser, which the list thread runs too. */
+export { SESSION_ID_PATTERN, isValidSessionId } from './session-normaliser';
 
 /** Throws BAD_USER_INPUT (field `id`) unless `id` is valid; called before any network activity. */
 export function assertValidSessionId(id: unknown): asserts id is string {

@@ -20,8 +20,10 @@ export interface UpstreamResponse {
   kind: 'response';
   status: number;
   contentType?: string;
-  /** Body as text; empty when `complete` is false because it was too large. */
+  /** Body as text; empty when `complete` is false because it was too large, or read as bytes. */
   bodyText: string;
+  /** The body's bytes, undecoded, when the request asked for them (a list, for its thread). */
+  bodyBytes?: Buffer;
   /** False when the body was cut off (connection closed mid-body or over the size limit). */
   complete: boolean;
   /** The Retry-After header as sent (read for Segura's 429). */

@@ -14,6 +14,8 @@ export interface UpstreamRequest {
   /** Bound for headers and body together. */
   timeoutMs: number;
   maxBodyBytes: number;
+  /** The body as bytes (`bodyBytes`), for a thread to decode: a large list's text is not decoded here. */
+  binary?: boolean;
 }
 
 const NOT_SENT = new Set([
@@ -87,23 +89,24 @@ export class UpstreamHttp {
   async send(req: UpstreamRequest): Promise<UpstreamAnswer> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    let res: AxiosResponse<string>;
+    let res: AxiosResponse<string | Buffer>;
     try {
       res = await firstValueFrom(
-        this.http.request<string>({
+        this.http.request<string | Buffer>({
           method: req.method,
           url: req.url,
           headers: req.headers,
           data: req.body,
           timeout: req.timeoutMs,
           maxContentLength: req.maxBodyBytes,
+          ...(req.binary ? { responseType: 'arraybuffer' as const } : {}),
           // Bounded by `timeout`, never abandoned: no per-call token to cancel afterwards.
           cancelToken: NEVER_CANCELLED,
         }),
       );
     } catch (err) {
       const failure = transportFailureOf(err);
-      const partial = isAxiosError<string>(err) ? err.response : undefined;
+      const partial = isAxiosError<string | Buffer>(err) ? err.response : undefined;
       // No headers, or a reset or timeout after them: UPSTREAM_UNAVAILABLE / TIMEOUT
       // (docs/errors.md), with the status when there was one.
       if (!partial || failure === 'timeout' || failure === 'reset') {
@@ -117,7 +120,7 @@ export class UpstreamHttp {
 }
 
 function answerOf(
-  res: AxiosResponse<string>,
+  res: AxiosResponse<string | Buffer>,
   complete: boolean,
   durationMs: number,
 ): UpstreamAnswer {
@@ -127,6 +130,7 @@ function answerOf(
     status: res.status,
     contentType: firstHeader(headers['content-type']),
     bodyText: typeof res.data === 'string' ? res.data : '',
+    ...(Buffer.isBuffer(res.data) ? { bodyBytes: res.data } : {}),
     complete,
     retryAfter: firstHeader(headers['retry-after']),
     durationMs,

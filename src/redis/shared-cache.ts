@@ -31,23 +31,28 @@ export class SharedCache {
   }
 
   /** The value, or null when absent, Redis is not configured or does not answer. */
-  async get(key: string): Promise<string | null> {
-    if (!this.redis) return null;
-    try {
-      return await this.redis.get(this.prefix + key);
-    } catch (err) {
-      this.noteDown(err);
-      return null;
-    }
+  get(key: string): Promise<string | null> {
+    return this.attempt((r) => r.get(this.prefix + key), null);
+  }
+
+  /** The value as bytes (a large value is not decoded on the event loop), or null as get(). */
+  getBytes(key: string): Promise<Buffer | null> {
+    return this.attempt((r) => r.getBuffer(this.prefix + key), null);
   }
 
   /** Stores with a time to live; best effort. */
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    if (!this.redis || ttlMs <= 0) return;
+  async set(key: string, value: string | Buffer, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return;
+    await this.attempt((r) => r.set(this.prefix + key, value, 'PX', Math.ceil(ttlMs)), null);
+  }
+
+  private async attempt<T, F>(command: (r: Redis) => Promise<T>, fallback: F): Promise<T | F> {
+    if (!this.redis) return fallback;
     try {
-      await this.redis.set(this.prefix + key, value, 'PX', Math.ceil(ttlMs));
+      return await command(this.redis);
     } catch (err) {
       this.noteDown(err);
+      return fallback;
     }
   }
 

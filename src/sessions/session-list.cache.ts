@@ -1,12 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, SessionsSettings } from '../config';
 import { PamCoreClient, type RemoteSession } from '../pam-core';
-import { compareSessions } from './session-query';
+import { parseSharedList } from '../pam-core/session-list-thread';
 import { SharedCache } from '../redis/shared-cache';
+import { type MatchKeys, matchKeysOf } from './session-match';
 
-/** A list as fetched from Segura; `fetchedAt` is when its answer arrived (epoch ms). */
+/**
+ * A list as fetched from Segura, sorted in listing order; `fetchedAt` is when its answer arrived
+ * (epoch ms); `keys` are its precomputed filter fields (session-match.ts).
+ */
 interface Fetched {
   sessions: RemoteSession[];
+  keys: MatchKeys;
   fetchedAt: number;
 }
 
@@ -29,6 +34,8 @@ const SHARED_KEY = 'sessions:list';
  *   with no usable list it waits for Segura (bounded by PAM_CORE_TIMEOUT_MS) and gets its error.
  * - With REDIS_URL the last good list is shared, so one replica's fetch serves the others. No
  *   cross-replica lock: at worst each replica fetches once per TTL.
+ * - Off the event loop: Segura's body, and the copy read from Redis, are parsed, normalised,
+ *   sorted and serialised in a thread (session-list-thread.ts); here only the chunks arrive.
  */
 @Injectable()
 export class SessionListCache {
@@ -94,13 +101,18 @@ export class SessionListCache {
   }
 
   private async fetch(): Promise<Fetched> {
-    // Sorted once here, so every reader filters a list already in listing order.
-    const sessions = (await this.pamCore.listSessions()).sort(compareSessions);
-    const fetchedAt = Date.now();
-    const fetched = { sessions, fetchedAt };
+    const list = await this.pamCore.fetchSessionList({
+      sort: true,
+      serialise: this.shared.enabled,
+    });
+    const { sessions, fetchedAt } = list;
+    const fetched = { sessions, keys: await matchKeysOf(sessions), fetchedAt };
     if (!this.last || fetchedAt >= this.last.fetchedAt) this.last = fetched;
-    const keepMs = Math.max(this.settings.cacheTtlMs, this.settings.cacheStaleMaxMs);
-    await this.shared.set(SHARED_KEY, JSON.stringify(fetched), keepMs);
+    if (list.serialised !== undefined) {
+      // `{fetchedAt, sessions}` as JSON, made by the list thread.
+      const keepMs = Math.max(this.settings.cacheTtlMs, this.settings.cacheStaleMaxMs);
+      await this.shared.set(SHARED_KEY, list.serialised, keepMs);
+    }
     return fetched;
   }
 
@@ -108,18 +120,28 @@ export class SessionListCache {
   private readShared(): Promise<Fetched | null> {
     if (!this.shared.enabled) return Promise.resolve(null);
     this.sharedRead ??= this.shared
-      .get(SHARED_KEY)
-      .then(parseShared)
+      .getBytes(SHARED_KEY)
+      .then((raw) => (raw === null ? null : this.parseShared(raw)))
       .finally(() => {
         this.sharedRead = null;
       });
     return this.sharedRead;
   }
+
+  private async parseShared(raw: Buffer): Promise<Fetched | null> {
+    try {
+      const list = await parseSharedList(raw);
+      return list && { ...list, keys: await matchKeysOf(list.sessions) };
+    } catch (err) {
+      this.logger.warn(`shared session list unreadable: ${text(err)}`);
+      return null;
+    }
+  }
 }
 
 function snapshot(f: Fetched, stale: boolean): SessionSnapshot {
   const ageSeconds = Math.max(0, Math.floor((Date.now() - f.fetchedAt) / 1000));
-  return { sessions: f.sessions, fetchedAt: f.fetchedAt, stale, ageSeconds };
+  return { sessions: f.sessions, keys: f.keys, fetchedAt: f.fetchedAt, stale, ageSeconds };
 }
 
 /** Resolves the promise's value if it settles successfully within `ms`, else null. */
@@ -137,18 +159,6 @@ function settledWithin<T>(p: Promise<T>, ms: number) {
       },
     );
   });
-}
-
-function parseShared(raw: string | null): Fetched | null {
-  if (raw === null) return null;
-  try {
-    const v = JSON.parse(raw) as Partial<Fetched>;
-    return Array.isArray(v.sessions) && typeof v.fetchedAt === 'number'
-      ? { sessions: v.sessions, fetchedAt: v.fetchedAt }
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 function text(err: unknown): string {

@@ -1,4 +1,5 @@
 import type { RemoteSession } from '../pam-core';
+import { compareSessions } from '../pam-core/session-normaliser';
 import { compileGlob, type GlobMatcher } from '../rbac/glob';
 
 /** Criteria of a listing or a bulk termination; every given one must hold. */
@@ -39,16 +40,8 @@ export function compileFilter(f: SessionFilter): (s: RemoteSession) => boolean {
     (f.startedBefore === undefined || (s.start !== null && s.start < f.startedBefore));
 }
 
-/** Listing order: newest start first (sessions without a start last), then session id. */
-export function compareSessions(
-  a: Pick<RemoteSession, 'start' | 'sessionId'>,
-  b: Pick<RemoteSession, 'start' | 'sessionId'>,
-): number {
-  const sa = a.start ?? '';
-  const sb = b.start ?? '';
-  if (sa !== sb) return sa < sb ? 1 : -1;
-  return a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0;
-}
+/** Listing order: newest start first, then session id (shared with the list thread). */
+export { compareSessions };
 
 export interface PageRequest {
   first: number;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { OperationRun } from '../audit/operations/audited-operations';
 import { OperationAudit } from '../audit/operations/operation-audit';
 import { SessionListCache } from './session-list.cache';
-import { compileFilter, pageOf, pageRequest } from './session-query';
+import { filterSessions } from './session-match';
+import { pageOf, pageRequest } from './session-query';
 import type { ListInput, SessionIdInput, SessionPage } from './sessions.types';
 
 /**
@@ -21,8 +22,7 @@ export class SessionReader {
     const { filter, first, after } = input;
     const allowed = { ...base, decision: 'allowed' as const, details: { filter, first, after } };
     const snap = await this.audit.orRecordFailure(allowed, () => this.cache.read());
-    const matches = compileFilter(filter);
-    const visible = snap.sessions.filter((s) => matches(s) && scope.allows(s));
+    const visible = filterSessions(snap.sessions, snap.keys, filter, scope);
     const { nodes, nextCursor } = pageOf(visible, pageRequest(first, after));
     await this.audit.completed(allowed, {
       outcome: 'succeeded',

@@ -1,0 +1,89 @@
+import type { RemoteSession } from '../pam-core';
+import { UNRESTRICTED } from '../rbac/session-scope';
+import { caseless, filterSessions, matchKeysOf } from './session-match';
+import { compileFilter, type SessionFilter } from './session-query';
+
+const base: RemoteSession = {
+  sessionId: 's0',
+  recordId: '1',
+  user: null,
+  originIp: null,
+  credential: null,
+  device: null,
+  deviceHost: null,
+  devicePort: null,
+  protocol: null,
+  proxy: null,
+  start: null,
+  end: null,
+  durationSeconds: null,
+  active: true,
+  itsm: null,
+};
+
+// Case classes beyond ASCII (Kelvin sign, long s, dotted I, sharp s), astral and lone surrogates.
+const VALUES = [
+  'Admin',
+  'admin.x',
+  'ADMIN',
+  '\u212Aelvin',
+  'kelvin',
+  '\u017Fsh',
+  'SSH',
+  'ssh',
+  '\u0130stanbul',
+  'istanbul',
+  'stra\u00DFe',
+  'STRASSE',
+  '10.1.2.3:22',
+  '10.1.2.3',
+  'x\u{1F600}y',
+  'x\uD83Dy',
+  'db-prod-01.corp.local:22',
+  '',
+];
+const PATTERNS = [
+  'admin*',
+  'ADMIN*',
+  '*elvin',
+  'K*',
+  '*SH',
+  'ssh',
+  '*',
+  '?',
+  '10.*',
+  '*.corp.*',
+  'x?y',
+  'x\uD83D*',
+  '*\u00DF*',
+  'ad?in*',
+  '*a*n*',
+  '',
+];
+
+const sessions: RemoteSession[] = VALUES.flatMap((v, i) => [
+  { ...base, sessionId: `u${i}`, user: v || null, protocol: v || null, active: i % 2 === 0 },
+  { ...base, sessionId: `d${i}`, device: v || null, deviceHost: v.split(':')[0] || null },
+]);
+
+describe('filterSessions (precomputed caseless fields)', () => {
+  it('matches exactly what compileFilter matches, for every pattern shape', async () => {
+    const keys = await matchKeysOf(sessions);
+    const filters: SessionFilter[] = PATTERNS.flatMap((p) => [
+      { user: p },
+      { device: p },
+      { protocol: p, active: true },
+    ]);
+    for (const f of filters) {
+      const want = sessions.filter(compileFilter(f)).map((s) => s.sessionId);
+      const got = filterSessions(sessions, keys, f, UNRESTRICTED).map((s) => s.sessionId);
+      expect({ f, got }).toEqual({ f, got: want });
+    }
+  });
+
+  it('keeps a value already caseless as the same string', () => {
+    const v = 'admin.x';
+    expect(caseless(v)).toBe(v);
+    expect(caseless('Admin')).toBe('admin');
+  });
+});
