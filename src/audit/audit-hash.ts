@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /** prev_hash of the first chain entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -16,7 +16,8 @@ export function digest(canonical: string, alg: HashAlgorithm, hmacKey: string | 
     if (!hmacKey) throw new Error('an HMAC key is required for hmac-sha256 entries');
     return createHmac('sha256', hmacKey).update(canonical, 'utf8').digest('hex');
   }
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  // The one-shot form: half the CPU of createHash for an entry's text (no Hash object).
+  return hash('sha256', canonical, 'hex');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Identity } from './claims-principal';
 import { JwtStrategy, type VerifiedToken } from './jwt.strategy';
@@ -37,7 +37,7 @@ export class JwtAuthService {
     token: string,
     beforeKeyFetch?: BeforeKeyFetch,
   ): Promise<Identity> {
-    const key = createHash('sha256').update(token).digest('base64');
+    const key = hash('sha256', token, 'base64');
     const cached = this.cache.get(key, Date.now());
     if (cached) return cached;
     const generation = this.generation;

@@ -47,13 +47,14 @@ export class BulkTermination {
   async run(run: OperationRun<BulkInput>): Promise<TerminateSessionsPayload> {
     const { ctx, input, base, scope } = run;
     const { filter, all, dryRun } = input;
-    const fingerprint = fingerprintOf({
-      op: 'terminateSessions',
-      filter,
-      all,
-      dryRun,
-      reason: input.reason ?? null,
-    });
+    const fingerprint = () =>
+      fingerprintOf({
+        op: 'terminateSessions',
+        filter,
+        all,
+        dryRun,
+        reason: input.reason ?? null,
+      });
     return this.idempotency.run(ctx.principal, input.idempotencyKey, fingerprint, () =>
       this.execute(ctx, base, input, scope),
     );

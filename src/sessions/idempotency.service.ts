@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canonicalJson } from '../audit/audit-hash';
 import type { Principal } from '../auth/principal';
@@ -10,7 +10,7 @@ const POLL_MS = 200;
 
 /** SHA-256 of the canonical request: what makes "the same request" under one key. */
 export function fingerprintOf(request: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+  return hash('sha256', canonicalJson(request), 'hex');
 }
 
 /** Answers carry `replayed`, true when they are a stored first answer. */
@@ -41,10 +41,12 @@ export class IdempotencyService {
   async run<T extends object>(
     principal: Principal,
     key: string | undefined,
-    fingerprint: string,
+    fingerprintOf: () => string,
     work: () => Promise<T>,
   ): Promise<Replayable<T>> {
     if (key === undefined) return { ...(await work()), replayed: false };
+    // Only a keyed request is compared with an earlier one: no hash for the rest.
+    const fingerprint = fingerprintOf();
     // The credential's key, never its claims: a token cannot reach a service key's answers.
     const owner = principal.key;
     const local = `${owner}\n${key}`;

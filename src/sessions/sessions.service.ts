@@ -58,11 +58,8 @@ export class SessionsService {
     act: async (run) => {
       const { ctx, input, scope } = run;
       const sessionId = input.id;
-      const fingerprint = fingerprintOf({
-        op: 'terminateSession',
-        sessionId,
-        reason: input.reason ?? null,
-      });
+      const fingerprint = () =>
+        fingerprintOf({ op: 'terminateSession', sessionId, reason: input.reason ?? null });
       return this.idempotency.run(ctx.principal, input.idempotencyKey, fingerprint, async () => {
         // Inside the idempotent part: a replay must not even look the session up.
         if (!scope.unrestricted) {
