@@ -3,13 +3,16 @@
  * two builds (each checkout's `dist/`, built beforehand), in alternating runs A B A B …, one
  * gateway at a time against one simulator and issuer. Per run: autocannon closed loop after a
  * warm-up, the gateway's CPU (all threads, from /proc) divided by the terminations it answered.
- * Writes bench/results/ab-<time>.json.
+ * With --rate N the measured phase is open loop instead, N requests per second evenly spaced
+ * (bench/paced.ts), and the run's p50/p99 are reported too (tail latency, target 4).
+ * `--node-flags` (space-separated) go to both builds' node. Writes bench/results/ab-<time>.json.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startIssuer } from '../scripts/issuer';
 import { load } from './load';
+import { paced } from './paced';
 import { freePort, ProcSampler, round } from './processes';
 import { startGateway, startSimulator, stopAll } from './stack';
 
@@ -21,6 +24,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
+    rate: { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
@@ -31,6 +36,8 @@ interface Run {
   ok: number;
   errors: number;
   cpuUsPerRequest: number;
+  p50: number;
+  p99: number;
 }
 
 async function main(): Promise<void> {
@@ -57,6 +64,7 @@ async function main(): Promise<void> {
         policyFile,
         { AUDIT_DATABASE_URL: `sqlite:${db}` },
         builds[build],
+        { nodeArgs: args['node-flags'].split(' ').filter(Boolean) },
       );
       const spec = {
         url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
@@ -68,7 +76,9 @@ async function main(): Promise<void> {
       await load({ ...spec, duration: Number(args.warmup) });
       const sampler = new ProcSampler(gw.proc.pid);
       const cpuBefore = sampler.cpuSeconds();
-      const r = await load({ ...spec, duration: Number(args.duration) });
+      const r = args.rate
+        ? await paced({ ...spec, rate: Number(args.rate), duration: Number(args.duration) })
+        : await load({ ...spec, duration: Number(args.duration) });
       const cpu = sampler.cpuSeconds() - cpuBefore;
       await gw.proc.stop();
       for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
@@ -78,10 +88,12 @@ async function main(): Promise<void> {
         ok: r.ok,
         errors: r.errors,
         cpuUsPerRequest: round((cpu * 1e6) / Math.max(1, r.ok), 0),
+        p50: r.p50,
+        p99: r.p99,
       };
       runs.push(run);
       process.stdout.write(
-        `  ${build} ${String(run.rps).padStart(6)} req/s  ${run.cpuUsPerRequest} µs CPU/termination  errors ${run.errors}\n`,
+        `  ${build} ${String(run.rps).padStart(6)} req/s  ${run.cpuUsPerRequest} µs CPU/termination  p50 ${run.p50} p99 ${run.p99} ms  errors ${run.errors}\n`,
       );
     }
   }

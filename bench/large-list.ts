@@ -21,6 +21,8 @@ export interface LargeListSpec {
   procs: Proc[];
   /** Sequential reads per filter for the CPU measure. */
   pages: number;
+  /** Node/V8 flags for the gateway (heap caps). */
+  nodeArgs: string[];
 }
 
 const FILTERS = {
@@ -73,14 +75,21 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
   const simUrl = `http://127.0.0.1:${simPort}`;
   await waitFor(`${simUrl}/__sim/stats`, 120_000);
   const port = await freePort();
-  const gwProc = start(process.execPath, ['dist/main.js'], spec.gatewayEnv(simUrl, port));
+  const gwProc = start(
+    process.execPath,
+    [...spec.nodeArgs, 'dist/main.js'],
+    spec.gatewayEnv(simUrl, port),
+  );
   procs.push(gwProc);
   const gw = `http://127.0.0.1:${port}`;
   await waitFor(`${gw}/health/live`);
   const rssIdle = statusMb(gwProc.pid, 'VmRSS');
   const read = { headers: { authorization: `Bearer ${viewer}` } };
 
-  process.stdout.write(`large list: ${seed} sessions; first fill with probes…\n`);
+  const flags = spec.nodeArgs.length > 0 ? spec.nodeArgs.join(' ') : 'none';
+  process.stdout.write(
+    `large list: ${seed} sessions, node flags ${flags}; first fill with probes…\n`,
+  );
   const live: number[] = [];
   const terminations: number[] = [];
   const terminationStatus: Record<string, number> = {};
@@ -127,6 +136,7 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
   const report = {
     time: new Date().toISOString(),
     sessions: seed,
+    nodeFlags: spec.nodeArgs.join(' '),
     firstFillMs: round(fill.ms, 0),
     duringFill: { live: stats(live), termination: stats(terminations), terminationStatus },
     mainThreadCpuMsPerPage: cpuPerPage,

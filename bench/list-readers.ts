@@ -5,7 +5,8 @@
  * bench/results/list-readers-<time>.json. Flags: --readers, --list-latency-ms, --duration,
  * --audit-url (default: a SQLite file; e.g. postgres://postgres@127.0.0.1:5432/test?schema=x).
  * With --seed N (e.g. 100000) it runs the large-list scenario instead (large-list.ts); --pages
- * sets its reads per filter.
+ * sets its reads per filter, --node-flags the gateway's Node/V8 flags (space-separated, e.g. the
+ * Dockerfile's heap caps).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     'audit-url': { type: 'string' },
     seed: { type: 'string' },
     pages: { type: 'string', default: '300' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const READERS = Number(args.readers);
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
       gatewayEnv: envOf,
       procs,
       pages: Number(args.pages),
+      nodeArgs: args['node-flags'].split(' ').filter(Boolean),
     });
     await Promise.all(procs.splice(0).map((p) => p.stop()));
     await issuer.stop();

@@ -6,7 +6,8 @@
  * node_modules or one of the gateway's own files under dist/ (else "node internals", or V8's
  * own "(garbage collector)" / "(program)"); idle samples are left out. Prints the shares of the
  * busy time, and the functions with the most self time. Options: --route (terminate | live |
- * graphql), --duration, --connections, --top, --keep (leave the .cpuprofile in bench/results).
+ * graphql), --duration, --connections, --rate (open loop at that many requests per second instead
+ * of closed loop), --top, --keep (leave the .cpuprofile in bench/results).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startIssuer } from '../scripts/issuer';
 import { load } from './load';
+import { paced } from './paced';
 import { freePort, ProcSampler, round } from './processes';
 import { startGateway, startSimulator, stopAll } from './stack';
 
@@ -24,6 +26,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '25' },
+    rate: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -160,7 +163,9 @@ async function main(): Promise<void> {
   const measuredFrom = performance.now() - spawned;
   const sampler = new ProcSampler(gw.proc.pid);
   const cpuBefore = sampler.cpuSeconds();
-  const r = await load({ ...spec, duration: Number(args.duration) });
+  const r = args.rate
+    ? await paced({ ...spec, rate: Number(args.rate), duration: Number(args.duration) })
+    : await load({ ...spec, duration: Number(args.duration) });
   const cpu = sampler.cpuSeconds() - cpuBefore;
   gw.proc.child.kill('SIGTERM');
   await gw.proc.stop();
