@@ -75,11 +75,13 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
   const simUrl = `http://127.0.0.1:${simPort}`;
   await waitFor(`${simUrl}/__sim/stats`, 120_000);
   const port = await freePort();
-  const gwProc = start(
-    process.execPath,
-    [...spec.nodeArgs, 'dist/main.js'],
-    spec.gatewayEnv(simUrl, port),
-  );
+  // A cache that stays fresh for the whole run: a background refresh (past half the default
+  // 15 s TTL) would otherwise land inside the per-page CPU measure and be counted as page cost.
+  // The fill's own main-thread CPU is measured and reported separately.
+  const gwProc = start(process.execPath, [...spec.nodeArgs, 'dist/main.js'], {
+    ...spec.gatewayEnv(simUrl, port),
+    SESSIONS_CACHE_TTL_MS: '600000',
+  });
   procs.push(gwProc);
   const gw = `http://127.0.0.1:${port}`;
   await waitFor(`${gw}/health/live`);
@@ -116,8 +118,11 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
     }
   };
   const probes = [probe(), terminate()];
+  const fillCpuBefore = mainThreadCpuMs(gwProc.pid);
   const fill = await timed(`${gw}/api/v1/sessions?active=true&limit=50`, read);
   filling = false;
+  // Includes the probes' and terminations' own requests (a few dozen, about 1 ms each).
+  const fillMainCpuMs = mainThreadCpuMs(gwProc.pid) - fillCpuBefore;
   await Promise.all(probes);
   if (fill.status !== 200) throw new Error(`first list got HTTP ${fill.status}`);
   const rssCached = statusMb(gwProc.pid, 'VmRSS');
@@ -138,6 +143,7 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
     sessions: seed,
     nodeFlags: spec.nodeArgs.join(' '),
     firstFillMs: round(fill.ms, 0),
+    firstFillMainThreadCpuMs: fillMainCpuMs,
     duringFill: { live: stats(live), termination: stats(terminations), terminationStatus },
     mainThreadCpuMsPerPage: cpuPerPage,
     pagesPerFilter: spec.pages,
@@ -149,7 +155,7 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
   const d = report.duringFill;
   process.stdout.write(
     [
-      `  first fill            ${report.firstFillMs} ms`,
+      `  first fill            ${report.firstFillMs} ms (main-thread CPU ${fillMainCpuMs} ms)`,
       `  /health/live in fill  p50 ${d.live.p50Ms}  p99 ${d.live.p99Ms}  max ${d.live.maxMs} ms (${d.live.samples} probes; target p99 ≤ 50)`,
       `  termination in fill   p50 ${d.termination.p50Ms}  p99 ${d.termination.p99Ms}  max ${d.termination.maxMs} ms (${d.termination.samples}; target p99 ≤ 50)`,
       ...Object.entries(cpuPerPage).map(

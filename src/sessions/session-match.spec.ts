@@ -1,7 +1,7 @@
 import type { RemoteSession } from '../pam-core';
 import { UNRESTRICTED } from '../rbac/session-scope';
-import { caseless, filterSessions, matchKeysOf } from './session-match';
-import { compileFilter, type SessionFilter } from './session-query';
+import { caseless, filteredPage, filterSessions, matchKeysOf } from './session-match';
+import { compareSessions, compileFilter, pageOf, type SessionFilter } from './session-query';
 
 const base: RemoteSession = {
   sessionId: 's0',
@@ -78,6 +78,39 @@ describe('filterSessions (precomputed caseless fields)', () => {
       const want = sessions.filter(compileFilter(f)).map((s) => s.sessionId);
       const got = filterSessions(sessions, keys, f, UNRESTRICTED).map((s) => s.sessionId);
       expect({ f, got }).toEqual({ f, got: want });
+    }
+  });
+
+  it('pages exactly as pageOf over filterSessions, from every cursor, for every page size', async () => {
+    const starts = [null, '2026-12-01T10:00:00', '2026-12-01T09:00:00'];
+    const sorted = sessions.map((s, i) => ({ ...s, start: starts[i % 3] })).sort(compareSessions);
+    const keys = await matchKeysOf(sorted);
+    const filters: SessionFilter[] = [
+      {},
+      { active: true },
+      { active: false, user: '*' },
+      { device: '10.*' },
+    ];
+    // Every session as a cursor, and one before and one past them all.
+    const cursors = [
+      null,
+      ...sorted,
+      { start: '2099-01-01T00:00:00', sessionId: '' },
+      { start: null, sessionId: '~' },
+    ];
+    for (const f of filters) {
+      const visible = filterSessions(sorted, keys, f, UNRESTRICTED);
+      for (const after of cursors) {
+        for (const first of [1, 2, 5, 500]) {
+          const req = { first, after: after && { start: after.start, sessionId: after.sessionId } };
+          const want = { ...pageOf(visible, req), totalCount: visible.length };
+          expect({ f, req, got: filteredPage(sorted, keys, f, UNRESTRICTED, req) }).toEqual({
+            f,
+            req,
+            got: want,
+          });
+        }
+      }
     }
   });
 

@@ -69,8 +69,18 @@ export function pageOf(
   const start = req.after ? sorted.findIndex((s) => compareSessions(s, req.after!) > 0) : 0;
   if (start < 0) return { nodes: [], nextCursor: null };
   const nodes = sorted.slice(start, start + req.first);
-  const more = start + req.first < sorted.length;
-  return { nodes, nextCursor: more ? encodeCursor(nodes[nodes.length - 1]) : null };
+  return cursorPage(nodes, start + req.first < sorted.length);
+}
+
+/** A page's nodes with the cursor to the next page, when there is `more`. */
+export function cursorPage(
+  nodes: RemoteSession[],
+  more: boolean,
+): { nodes: RemoteSession[]; nextCursor: string | null } {
+  return {
+    nodes,
+    nextCursor: more && nodes.length > 0 ? encodeCursor(nodes[nodes.length - 1]) : null,
+  };
 }
 
 function encodeCursor(s: Pick<RemoteSession, 'start' | 'sessionId'>): string {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { OperationRun } from '../audit/operations/audited-operations';
 import { OperationAudit } from '../audit/operations/operation-audit';
 import { SessionListCache } from './session-list.cache';
-import { filterSessions } from './session-match';
-import { pageOf, pageRequest } from './session-query';
+import { filteredPage } from './session-match';
+import { pageRequest } from './session-query';
 import type { ListInput, SessionIdInput, SessionPage } from './sessions.types';
 
 /**
@@ -22,16 +22,22 @@ export class SessionReader {
     const { filter, first, after } = input;
     const allowed = { ...base, decision: 'allowed' as const, details: { filter, first, after } };
     const snap = await this.audit.orRecordFailure(allowed, () => this.cache.read());
-    const visible = filterSessions(snap.sessions, snap.keys, filter, scope);
-    const { nodes, nextCursor } = pageOf(visible, pageRequest(first, after));
+    const page = pageRequest(first, after);
+    const { nodes, nextCursor, totalCount } = filteredPage(
+      snap.sessions,
+      snap.keys,
+      filter,
+      scope,
+      page,
+    );
     await this.audit.completed(allowed, {
       outcome: 'succeeded',
-      details: { count: nodes.length, totalCount: visible.length, stale: snap.stale },
+      details: { count: nodes.length, totalCount, stale: snap.stale },
     });
     return {
       sessions: nodes,
       nextCursor,
-      totalCount: visible.length,
+      totalCount,
       stale: snap.stale,
       ageSeconds: snap.ageSeconds,
       fetchedAt: new Date(snap.fetchedAt).toISOString(),
