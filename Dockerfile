@@ -28,6 +28,12 @@ CMD ["npx", "ts-node", "-T", "simulator/main.ts", "--host", "0.0.0.0", "--port",
 
 FROM node:20.20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# Sized for a 256 MiB memory limit (docs/performance.md, "Footprint"): a fixed old generation
+# and young generation, so V8 does not size its heap from the container's limit. Measured in a
+# 256 MiB cgroup at full load: never killed, 99-114% of the same flags' throughput without the
+# limit, 183 MB peak RSS at 50 connections. A Segura with 100,000 sessions peaks at about
+# 360 MB while its first list is read: give such an installation 512 MiB and keep the flags.
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=8"
 WORKDIR /app
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

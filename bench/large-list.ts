@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalIssuer } from '../scripts/issuer';
 import { freePort, type Proc, round, start, tsNode, waitFor } from './processes';
+import { seguraToken } from './stack';
 
 export interface LargeListSpec {
   seed: number;
@@ -117,7 +118,25 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
       await new Promise((res) => setTimeout(res, 50));
     }
   };
-  const probes = [probe(), terminate()];
+  // The same drop sent straight to the simulator, beside the gateway's: what Segura's own answer
+  // time is while it serialises the list (a termination through the gateway waits for it).
+  const simToken = await seguraToken(simUrl);
+  const direct: number[] = [];
+  const dropDirect = async () => {
+    for (let i = 0; filling; i++) {
+      const id = (i.toString(16) + 'e'.repeat(40)).slice(0, 40);
+      direct.push(
+        (
+          await timed(`${simUrl}/api/pam/session/drop/${id}`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${simToken}` },
+          })
+        ).ms,
+      );
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  };
+  const probes = [probe(), terminate(), dropDirect()];
   const fillCpuBefore = mainThreadCpuMs(gwProc.pid);
   const fill = await timed(`${gw}/api/v1/sessions?active=true&limit=50`, read);
   filling = false;
@@ -144,7 +163,12 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
     nodeFlags: spec.nodeArgs.join(' '),
     firstFillMs: round(fill.ms, 0),
     firstFillMainThreadCpuMs: fillMainCpuMs,
-    duringFill: { live: stats(live), termination: stats(terminations), terminationStatus },
+    duringFill: {
+      live: stats(live),
+      termination: stats(terminations),
+      terminationStatus,
+      dropStraightToSimulator: stats(direct),
+    },
     mainThreadCpuMsPerPage: cpuPerPage,
     pagesPerFilter: spec.pages,
     rssMb: { idle: rssIdle, withListCached: rssCached, peak: statusMb(gwProc.pid, 'VmHWM') },
@@ -158,6 +182,7 @@ export async function largeList(spec: LargeListSpec): Promise<void> {
       `  first fill            ${report.firstFillMs} ms (main-thread CPU ${fillMainCpuMs} ms)`,
       `  /health/live in fill  p50 ${d.live.p50Ms}  p99 ${d.live.p99Ms}  max ${d.live.maxMs} ms (${d.live.samples} probes; target p99 ≤ 50)`,
       `  termination in fill   p50 ${d.termination.p50Ms}  p99 ${d.termination.p99Ms}  max ${d.termination.maxMs} ms (${d.termination.samples}; target p99 ≤ 50)`,
+      `  drop straight to sim  p50 ${d.dropStraightToSimulator.p50Ms}  p99 ${d.dropStraightToSimulator.p99Ms}  max ${d.dropStraightToSimulator.maxMs} ms (${d.dropStraightToSimulator.samples}; the simulator's own answer time)`,
       ...Object.entries(cpuPerPage).map(
         ([k, v]) => `  main-thread CPU/page  ${k.padEnd(26)} ${v} ms (target ≤ 5 when filtered)`,
       ),
