@@ -5,7 +5,8 @@
  * warm-up, the gateway's CPU (all threads, from /proc) divided by the terminations it answered.
  * With --rate N the measured phase is open loop instead, N requests per second evenly spaced
  * (bench/paced.ts), and the run's p50/p99 are reported too (tail latency, target 4).
- * `--node-flags` (space-separated) go to both builds' node. Writes bench/results/ab-<time>.json.
+ * `--route graphql` measures the GraphQL mutation instead of REST. `--node-flags`
+ * (space-separated) go to both builds' node. Writes bench/results/ab-<time>.json.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     rate: { type: 'string' },
+    route: { type: 'string', default: 'rest' },
     'node-flags': { type: 'string', default: '' },
   },
 });
@@ -66,13 +68,26 @@ async function main(): Promise<void> {
         builds[build],
         { nodeArgs: args['node-flags'].split(' ').filter(Boolean) },
       );
-      const spec = {
-        url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
-        method: 'POST' as const,
-        headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'bench' }),
-        connections,
-      };
+      const headers = { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
+      // --route graphql: the same termination as the bench's GraphQL scenario.
+      const spec =
+        args.route === 'graphql'
+          ? {
+              url: `${gw.url}/graphql`,
+              method: 'POST' as const,
+              headers,
+              body: JSON.stringify({
+                query: `mutation { terminateSession(id: "${SESSION}", reason: "bench") { terminated auditEventId } }`,
+              }),
+              connections,
+            }
+          : {
+              url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
+              method: 'POST' as const,
+              headers,
+              body: JSON.stringify({ reason: 'bench' }),
+              connections,
+            };
       await load({ ...spec, duration: Number(args.warmup) });
       const sampler = new ProcSampler(gw.proc.pid);
       const cpuBefore = sampler.cpuSeconds();
