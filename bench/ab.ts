@@ -8,14 +8,13 @@
  * `--route graphql` measures the GraphQL mutation instead of REST. `--node-flags`
  * (space-separated) go to both builds' node. Writes bench/results/ab-<time>.json.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startIssuer } from '../scripts/issuer';
 import { load } from './load';
 import { paced } from './paced';
-import { freePort, ProcSampler, round } from './processes';
-import { startGateway, startSimulator, stopAll } from './stack';
+import { ProcSampler, round } from './processes';
+import { operatorBench, runMain, startGateway, stopAll, terminationSpec } from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +29,6 @@ const { values: args } = parseArgs({
     'node-flags': { type: 'string', default: '' },
   },
 });
-const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
 
 interface Run {
   build: 'A' | 'B';
@@ -43,17 +41,7 @@ interface Run {
 }
 
 async function main(): Promise<void> {
-  const dir = join('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const policyFile = resolve(dir, 'bench-policy.yaml');
-  writeFileSync(policyFile, 'roles:\n  session-operator: [session:terminate, session:read]\n');
-  const issuer = await startIssuer(await freePort());
-  const jwt = await issuer.token({
-    sub: 'bench',
-    preferred_username: 'bench',
-    roles: ['session-operator'],
-  });
-  const sim = await startSimulator();
+  const { dir, policyFile, issuer, jwt, sim } = await operatorBench();
   const builds = { A: resolve(args.a), B: resolve(args.b) };
   const runs: Run[] = [];
   const connections = Number(args.connections);
@@ -68,26 +56,9 @@ async function main(): Promise<void> {
         builds[build],
         { nodeArgs: args['node-flags'].split(' ').filter(Boolean) },
       );
-      const headers = { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
       // --route graphql: the same termination as the bench's GraphQL scenario.
-      const spec =
-        args.route === 'graphql'
-          ? {
-              url: `${gw.url}/graphql`,
-              method: 'POST' as const,
-              headers,
-              body: JSON.stringify({
-                query: `mutation { terminateSession(id: "${SESSION}", reason: "bench") { terminated auditEventId } }`,
-              }),
-              connections,
-            }
-          : {
-              url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
-              method: 'POST' as const,
-              headers,
-              body: JSON.stringify({ reason: 'bench' }),
-              connections,
-            };
+      const route = args.route === 'graphql' ? 'graphql' : 'rest';
+      const spec = terminationSpec(gw.url, jwt, route, connections);
       await load({ ...spec, duration: Number(args.warmup) });
       const sampler = new ProcSampler(gw.proc.pid);
       const cpuBefore = sampler.cpuSeconds();
@@ -124,8 +95,4 @@ async function main(): Promise<void> {
   await issuer.stop();
 }
 
-main().catch(async (err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  await stopAll();
-  process.exit(1);
-});
+runMain(main);

@@ -9,15 +9,14 @@
  * graphql), --duration, --connections, --rate (open loop at that many requests per second instead
  * of closed loop), --top, --keep (leave the .cpuprofile in bench/results).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startIssuer } from '../scripts/issuer';
 import { load } from './load';
 import { paced } from './paced';
-import { freePort, ProcSampler, round } from './processes';
-import { startGateway, startSimulator, stopAll } from './stack';
+import { ProcSampler, round } from './processes';
+import { operatorBench, runMain, startGateway, stopAll, terminationSpec } from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +29,6 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
 
 interface Frame {
   functionName: string;
@@ -111,17 +109,7 @@ export function attribute(
 }
 
 async function main(): Promise<void> {
-  const dir = join('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const policyFile = resolve(dir, 'bench-policy.yaml');
-  writeFileSync(policyFile, 'roles:\n  session-operator: [session:terminate, session:read]\n');
-  const issuer = await startIssuer(await freePort());
-  const jwt = await issuer.token({
-    sub: 'bench',
-    preferred_username: 'bench',
-    roles: ['session-operator'],
-  });
-  const sim = await startSimulator();
+  const { dir, policyFile, issuer, jwt, sim } = await operatorBench();
   const profDir = mkdtempSync(join(tmpdir(), 'pam-gateway-prof-'));
   const db = resolve(dir, `profile-${process.pid}.db`);
   const spawned = performance.now();
@@ -135,29 +123,14 @@ async function main(): Promise<void> {
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=250'],
     },
   );
-  const auth = { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
+  const connections = Number(args.connections);
   const specs = {
-    terminate: {
-      url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
-      method: 'POST' as const,
-      headers: auth,
-      body: JSON.stringify({ reason: 'bench' }),
-    },
-    live: { url: `${gw.url}/health/live`, method: 'GET' as const },
-    graphql: {
-      url: `${gw.url}/graphql`,
-      method: 'POST' as const,
-      headers: auth,
-      body: JSON.stringify({
-        query: `mutation { terminateSession(id: "${SESSION}", reason: "bench") { terminated auditEventId } }`,
-      }),
-    },
+    terminate: terminationSpec(gw.url, jwt, 'rest', connections),
+    live: { url: `${gw.url}/health/live`, method: 'GET' as const, connections },
+    graphql: terminationSpec(gw.url, jwt, 'graphql', connections),
   };
-  const spec = {
-    ...specs[args.route as keyof typeof specs],
-    connections: Number(args.connections),
-  };
-  if (!spec.url) throw new Error(`--route must be one of ${Object.keys(specs).join(', ')}`);
+  const spec = specs[args.route as keyof typeof specs];
+  if (!spec) throw new Error(`--route must be one of ${Object.keys(specs).join(', ')}`);
   await load({ ...spec, duration: Number(args.warmup) });
   // The profile starts with the process: start-up and warm-up are left out of the attribution.
   const measuredFrom = performance.now() - spawned;
@@ -167,7 +140,8 @@ async function main(): Promise<void> {
     ? await paced({ ...spec, rate: Number(args.rate), duration: Number(args.duration) })
     : await load({ ...spec, duration: Number(args.duration) });
   const cpu = sampler.cpuSeconds() - cpuBefore;
-  gw.proc.child.kill('SIGTERM');
+  // One SIGTERM (stop() sends it): the profile is written at exit, and a second SIGTERM during
+  // the graceful shutdown ends the process by the signal's default action, with no profile.
   await gw.proc.stop();
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   // The main thread's profile is the first one written (worker threads write their own).
@@ -203,9 +177,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch(async (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await stopAll();
-    process.exit(1);
-  });
+  runMain(main);
 }

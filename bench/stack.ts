@@ -1,5 +1,7 @@
 /** The processes of a bench run on loopback: simulator, gateways, and what they share. */
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type LocalIssuer, startIssuer } from '../scripts/issuer';
 import { freePort, Proc, round, start, tsNode, waitFor } from './processes';
 
 export const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
@@ -98,4 +100,67 @@ export async function startGateway(
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health/ready`, 30_000);
   return { url, proc, coldStartMs: round(performance.now() - started, 0) };
+}
+
+/** The session id every termination scenario ends (the simulator in bench mode accepts any). */
+export const BENCH_SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
+
+/**
+ * What the single-gateway tools (ab.ts, profile.ts, tail.ts) share: bench/results, a policy
+ * with one operator role, a local issuer and an operator's token, the simulator in bench mode.
+ */
+export async function operatorBench(): Promise<{
+  dir: string;
+  policyFile: string;
+  issuer: LocalIssuer;
+  jwt: string;
+  sim: { url: string; port: number };
+}> {
+  const dir = join('bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const policyFile = resolve(dir, 'bench-policy.yaml');
+  writeFileSync(policyFile, 'roles:\n  session-operator: [session:terminate, session:read]\n');
+  const issuer = await startIssuer(await freePort());
+  const jwt = await issuer.token({
+    sub: 'bench',
+    preferred_username: 'bench',
+    roles: ['session-operator'],
+  });
+  return { dir, policyFile, issuer, jwt, sim: await startSimulator() };
+}
+
+/** One termination as REST or GraphQL sends it, for autocannon or the paced load. */
+export function terminationSpec(
+  gatewayUrl: string,
+  jwt: string,
+  route: 'rest' | 'graphql',
+  connections: number,
+) {
+  const headers = { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
+  return route === 'graphql'
+    ? {
+        url: `${gatewayUrl}/graphql`,
+        method: 'POST' as const,
+        headers,
+        body: JSON.stringify({
+          query: `mutation { terminateSession(id: "${BENCH_SESSION}", reason: "bench") { terminated auditEventId } }`,
+        }),
+        connections,
+      }
+    : {
+        url: `${gatewayUrl}/api/v1/sessions/${BENCH_SESSION}/terminate`,
+        method: 'POST' as const,
+        headers,
+        body: JSON.stringify({ reason: 'bench' }),
+        connections,
+      };
+}
+
+/** A tool's main, stopping every process it started when it fails. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch(async (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await stopAll();
+    process.exit(1);
+  });
 }

@@ -11,14 +11,13 @@
  * the trace (count, total, longest, and how many took 5 ms or more, by kind). `--node-flags`
  * (space-separated) are added to both. Writes bench/results/tail-<time>.json.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startIssuer } from '../scripts/issuer';
 import { load } from './load';
 import { paced } from './paced';
-import { freePort, round } from './processes';
-import { startGateway, startSimulator, stopAll } from './stack';
+import { round } from './processes';
+import { operatorBench, runMain, startGateway, stopAll, terminationSpec } from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +29,6 @@ const { values: args } = parseArgs({
     'node-flags': { type: 'string', default: '' },
   },
 });
-const SESSION = 'e7acacb6aedbab70073456da5744166939b77527';
 
 interface Pause {
   atMs: number;
@@ -85,17 +83,7 @@ function cpuByThread(
 }
 
 async function main(): Promise<void> {
-  const dir = join('bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const policyFile = resolve(dir, 'bench-policy.yaml');
-  writeFileSync(policyFile, 'roles:\n  session-operator: [session:terminate, session:read]\n');
-  const issuer = await startIssuer(await freePort());
-  const jwt = await issuer.token({
-    sub: 'bench',
-    preferred_username: 'bench',
-    roles: ['session-operator'],
-  });
-  const sim = await startSimulator();
+  const { dir, policyFile, issuer, jwt, sim } = await operatorBench();
   const variants = { disk: resolve(dir), tmpfs: '/dev/shm' };
   const runs: Record<string, unknown>[] = [];
   for (let i = 0; i < Number(args.rounds); i++) {
@@ -115,13 +103,7 @@ async function main(): Promise<void> {
           launch: (cmd, a) => ['sh', ['-c', `exec "$0" "$@" > '${trace}'`, cmd, ...a]],
         },
       );
-      const spec = {
-        url: `${gw.url}/api/v1/sessions/${SESSION}/terminate`,
-        method: 'POST' as const,
-        headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'bench' }),
-        connections: Number(args.connections),
-      };
+      const spec = terminationSpec(gw.url, jwt, 'rest', Number(args.connections));
       await load({ ...spec, duration: Number(args.warmup) });
       const from = performance.now() - spawned;
       // The gateway is sh's exec'd child: the same pid.
@@ -175,9 +157,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch(async (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await stopAll();
-    process.exit(1);
-  });
+  runMain(main);
 }
