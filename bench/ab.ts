@@ -11,10 +11,15 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load } from './load';
-import { paced } from './paced';
-import { ProcSampler, round } from './processes';
-import { operatorBench, runMain, startGateway, stopAll, terminationSpec } from './stack';
+import { round } from './processes';
+import {
+  operatorBench,
+  runMain,
+  startGateway,
+  stopAll,
+  terminationSpec,
+  warmThenMeasure,
+} from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,13 +64,11 @@ async function main(): Promise<void> {
       // --route graphql: the same termination as the bench's GraphQL scenario.
       const route = args.route === 'graphql' ? 'graphql' : 'rest';
       const spec = terminationSpec(gw.url, jwt, route, connections);
-      await load({ ...spec, duration: Number(args.warmup) });
-      const sampler = new ProcSampler(gw.proc.pid);
-      const cpuBefore = sampler.cpuSeconds();
-      const r = args.rate
-        ? await paced({ ...spec, rate: Number(args.rate), duration: Number(args.duration) })
-        : await load({ ...spec, duration: Number(args.duration) });
-      const cpu = sampler.cpuSeconds() - cpuBefore;
+      const { result: r, cpuSeconds: cpu } = await warmThenMeasure(spec, gw.proc.pid, {
+        warmup: Number(args.warmup),
+        duration: Number(args.duration),
+        rate: args.rate === undefined ? undefined : Number(args.rate),
+      });
       await gw.proc.stop();
       for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
       const run: Run = {

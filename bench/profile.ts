@@ -13,10 +13,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load } from './load';
-import { paced } from './paced';
-import { ProcSampler, round } from './processes';
-import { operatorBench, runMain, startGateway, stopAll, terminationSpec } from './stack';
+import { round } from './processes';
+import {
+  operatorBench,
+  runMain,
+  startGateway,
+  stopAll,
+  terminationSpec,
+  warmThenMeasure,
+} from './stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -131,23 +136,23 @@ async function main(): Promise<void> {
   };
   const spec = specs[args.route as keyof typeof specs];
   if (!spec) throw new Error(`--route must be one of ${Object.keys(specs).join(', ')}`);
-  await load({ ...spec, duration: Number(args.warmup) });
+  const {
+    result: r,
+    cpuSeconds: cpu,
+    startedAt,
+  } = await warmThenMeasure(spec, gw.proc.pid, {
+    warmup: Number(args.warmup),
+    duration: Number(args.duration),
+    rate: args.rate === undefined ? undefined : Number(args.rate),
+  });
   // The profile starts with the process: start-up and warm-up are left out of the attribution.
-  const measuredFrom = performance.now() - spawned;
-  const sampler = new ProcSampler(gw.proc.pid);
-  const cpuBefore = sampler.cpuSeconds();
-  const r = args.rate
-    ? await paced({ ...spec, rate: Number(args.rate), duration: Number(args.duration) })
-    : await load({ ...spec, duration: Number(args.duration) });
-  const cpu = sampler.cpuSeconds() - cpuBefore;
+  const measuredFrom = startedAt - spawned;
   // One SIGTERM (stop() sends it): the profile is written at exit, and a second SIGTERM during
   // the graceful shutdown ends the process by the signal's default action, with no profile.
   await gw.proc.stop();
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
-  // The main thread's profile is the first one written (worker threads write their own).
-  const files = readdirSync(profDir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .sort();
+  // Each thread writes its own profile; the main thread's is the one with the most samples.
+  const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   const profiles = files.map((f) => ({
     f,
     p: JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile,

@@ -2,7 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type LocalIssuer, startIssuer } from '../scripts/issuer';
-import { freePort, Proc, round, start, tsNode, waitFor } from './processes';
+import { load, type LoadResult, type LoadSpec } from './load';
+import { paced } from './paced';
+import { freePort, Proc, ProcSampler, round, start, tsNode, waitFor } from './processes';
 
 export const CLIENT = { id: 'bench-client', secret: 'bench-secret-value' };
 
@@ -163,4 +165,24 @@ export function runMain(main: () => Promise<void>): void {
     await stopAll();
     process.exit(1);
   });
+}
+
+/**
+ * A closed-loop warm-up, then the measured phase: closed loop, or open loop at `rate` requests
+ * per second. Returns the phase's result, the CPU seconds of process `pid` (all threads) spent
+ * in it, and when it started (`performance.now()`).
+ */
+export async function warmThenMeasure(
+  spec: LoadSpec,
+  pid: number,
+  o: { warmup: number; duration: number; rate?: number },
+): Promise<{ result: LoadResult; cpuSeconds: number; startedAt: number }> {
+  await load({ ...spec, duration: o.warmup });
+  const startedAt = performance.now();
+  const sampler = new ProcSampler(pid);
+  const cpuBefore = sampler.cpuSeconds();
+  const result = o.rate
+    ? await paced({ ...spec, rate: o.rate, duration: o.duration })
+    : await load({ ...spec, duration: o.duration });
+  return { result, cpuSeconds: sampler.cpuSeconds() - cpuBefore, startedAt };
 }

@@ -41,12 +41,12 @@ export class IdempotencyService {
   async run<T extends object>(
     principal: Principal,
     key: string | undefined,
-    fingerprintOf: () => string,
+    fingerprintOfRequest: () => string,
     work: () => Promise<T>,
   ): Promise<Replayable<T>> {
     if (key === undefined) return { ...(await work()), replayed: false };
     // Only a keyed request is compared with an earlier one: no hash for the rest.
-    const fingerprint = fingerprintOf();
+    const fingerprint = fingerprintOfRequest();
     // The credential's key, never its claims: a token cannot reach a service key's answers.
     const owner = principal.key;
     const local = `${owner}\n${key}`;

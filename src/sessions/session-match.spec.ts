@@ -1,6 +1,6 @@
 import type { RemoteSession } from '../pam-core';
 import { UNRESTRICTED } from '../rbac/session-scope';
-import { caseless, filteredPage, filterSessions, matchKeysOf } from './session-match';
+import { caseless, filteredPage, matchKeysOf } from './session-match';
 import { compareSessions, compileFilter, pageOf, type SessionFilter } from './session-query';
 
 const base: RemoteSession = {
@@ -66,7 +66,9 @@ const sessions: RemoteSession[] = VALUES.flatMap((v, i) => [
   { ...base, sessionId: `d${i}`, device: v || null, deviceHost: v.split(':')[0] || null },
 ]);
 
-describe('filterSessions (precomputed caseless fields)', () => {
+describe('filteredPage (precomputed caseless fields)', () => {
+  const everything = { first: sessions.length, after: null };
+
   it('matches exactly what compileFilter matches, for every pattern shape', async () => {
     const keys = await matchKeysOf(sessions);
     const filters: SessionFilter[] = PATTERNS.flatMap((p) => [
@@ -76,12 +78,14 @@ describe('filterSessions (precomputed caseless fields)', () => {
     ]);
     for (const f of filters) {
       const want = sessions.filter(compileFilter(f)).map((s) => s.sessionId);
-      const got = filterSessions(sessions, keys, f, UNRESTRICTED).map((s) => s.sessionId);
+      const page = filteredPage(sessions, keys, f, UNRESTRICTED, everything);
+      const got = page.nodes.map((s) => s.sessionId);
+      expect(page.totalCount).toBe(want.length);
       expect({ f, got }).toEqual({ f, got: want });
     }
   });
 
-  it('pages exactly as pageOf over filterSessions, from every cursor, for every page size', async () => {
+  it('pages exactly as pageOf over compileFilter, from every cursor, for every page size', async () => {
     const starts = [null, '2026-12-01T10:00:00', '2026-12-01T09:00:00'];
     const sorted = sessions.map((s, i) => ({ ...s, start: starts[i % 3] })).sort(compareSessions);
     const keys = await matchKeysOf(sorted);
@@ -99,7 +103,7 @@ describe('filterSessions (precomputed caseless fields)', () => {
       { start: null, sessionId: '~' },
     ];
     for (const f of filters) {
-      const visible = filterSessions(sorted, keys, f, UNRESTRICTED);
+      const visible = sorted.filter(compileFilter(f));
       for (const after of cursors) {
         for (const first of [1, 2, 5, 500]) {
           const req = { first, after: after && { start: after.start, sessionId: after.sessionId } };

@@ -178,21 +178,9 @@ function passes(tests: readonly TextTest[], i: number): boolean {
   return true;
 }
 
-/** The sessions of a sorted list that match the filter and the caller's scope, in order. */
-export function filterSessions(
-  sessions: readonly RemoteSession[],
-  keys: MatchKeys,
-  f: SessionFilter,
-  scope: SessionScope,
-): RemoteSession[] {
-  const out: RemoteSession[] = [];
-  forEachMatch(sessions, keys, f, scope, (s) => out.push(s));
-  return out;
-}
-
 /**
  * One page of the matching sessions and how many match in all: what
- * `pageOf(filterSessions(...), req)` gives, without an array of every match (100,000 of them
+ * `pageOf` gives over the list of every match, without an array of every match (100,000 of them
  * for an unfiltered list). The cursor's place in the sorted list is found by bisection.
  */
 export function filteredPage(
